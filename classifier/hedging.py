@@ -1,0 +1,230 @@
+"""The hedging scorer: the team's cue lexicon matched over NLTK word spans.
+
+A sentence hedges when it carries at least one cue. Cues that are also ordinary
+words ("May" the month, "could not", "might" the noun, "about" the preposition)
+only count where a rule says they hedge.
+"""
+
+import csv
+from bisect import bisect_left
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from classifier.result import HedgeCue, HedgingResult
+from classifier.tokenise import Span, sentence_spans, word_spans
+
+__all__ = ["HedgeLexicon", "default_lexicon", "find_cues", "score_hedging"]
+
+_NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve fifteen twenty
+    thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands
+    million millions billion billions trillion dozen dozens half third thirds quarter
+    quarters fifth tenth percent""".split()
+)
+_PEOPLE = frozenset(
+    """people experts critics analysts observers scholars historians commentators
+    sources officials researchers scientists economists residents members fans voters
+    authors writers supporters opponents insiders observers diplomats investors
+    traders doctors lawyers politicians sceptics skeptics campaigners academics
+    believe argue say claim suggest think consider""".split()
+)
+_MONTH_CONTEXT = frozenset(
+    "in on of since until by last next early late mid from through during this".split()
+)
+_NEGATIONS = frozenset("not n't never".split())
+_NOUN_CONTEXT = frozenset(
+    "the his her its their our my your all military economic full sheer with".split()
+)
+_CURRENCY = re.compile(r"^[$£€¥]$|^\d")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    tokens: tuple[str, ...]
+    category: str
+    rule: str
+
+
+class _Context:
+    """The tokens of one text, with what the rules need to look around a match."""
+
+    def __init__(self, text: str, spans: Sequence[Span]) -> None:
+        self.text = text
+        self.spans = spans
+        self.words = [text[a:b] for a, b in spans]
+        self.lower = [w.lower() for w in self.words]
+
+    def at(self, i: int) -> str:
+        return self.lower[i] if 0 <= i < len(self.lower) else ""
+
+    def is_number(self, i: int) -> bool:
+        word = self.at(i)
+        if word in {"a", "an"}:
+            word = self.at(i + 1)
+        return bool(_CURRENCY.match(word)) or word in _NUMBER_WORDS
+
+
+def _not_month(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    if ctx.words[i][0].isupper() and not first:
+        return False
+    return not (ctx.is_number(i + 1) or ctx.at(i - 1) in _MONTH_CONTEXT)
+
+
+def _not_negated(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    return ctx.at(i + n) not in _NEGATIONS
+
+
+def _not_noun(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    return ctx.at(i - 1) not in _NOUN_CONTEXT
+
+
+def _before_number(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    return ctx.is_number(i + n)
+
+
+def _before_people(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    return ctx.at(i + n) in _PEOPLE or ctx.at(i + n + 1) in _PEOPLE
+
+
+_RULES: dict[str, Callable[[_Context, int, int, bool], bool]] = {
+    "-": lambda ctx, i, n, first: True,
+    "not_month": _not_month,
+    "not_negated": _not_negated,
+    "not_noun": _not_noun,
+    "before_number": _before_number,
+    "before_people": _before_people,
+}
+
+
+class HedgeLexicon:
+    """A set of hedge cues, each with a category and the rule that licenses it.
+
+    Parameters
+    ----------
+    entries : sequence of (cue, category, rule)
+        ``cue`` is one or more words; ``rule`` is one of ``-``, ``not_month``,
+        ``not_negated``, ``not_noun``, ``before_number``, ``before_people``.
+
+    Examples
+    --------
+    >>> lex = HedgeLexicon([("reportedly", "adverb", "-"), ("may", "modal", "not_month")])
+    >>> [c.text for c in lex.find("In May the plan may fail, reportedly.")]
+    ['may', 'reportedly']
+    """
+
+    def __init__(self, entries: Sequence[tuple[str, str, str]]) -> None:
+        self._by_first: dict[str, list[_Entry]] = {}
+        for cue, category, rule in entries:
+            if rule not in _RULES:
+                raise ValueError(
+                    f"Unknown hedge rule {rule!r} for cue {cue!r}; "
+                    f"use one of {sorted(_RULES)}."
+                )
+            text = cue.lower()
+            tokens = tuple(text[a:b] for a, b in word_spans(text))
+            if not tokens:
+                raise ValueError(f"Hedge cue {cue!r} has no words.")
+            self._by_first.setdefault(tokens[0], []).append(
+                _Entry(tokens, category, rule)
+            )
+        for options in self._by_first.values():
+            options.sort(key=lambda e: len(e.tokens), reverse=True)
+        self.size = len(entries)
+
+    @classmethod
+    def from_tsv(cls, path: str | Path) -> "HedgeLexicon":
+        """Read a lexicon from a tab-separated file of cue, category, rule."""
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = [
+                (row[0], row[1], row[2] if len(row) > 2 else "-")
+                for row in csv.reader(handle, delimiter="\t")
+                if row and not row[0].startswith("#")
+            ]
+        return cls(rows)
+
+    def find(
+        self, text: str, sentences: Sequence[Span] | None = None
+    ) -> list[HedgeCue]:
+        """All cues in ``text``, longest match first, never overlapping."""
+        ctx = _Context(text, word_spans(text))
+        if sentences is None:
+            sentences = sentence_spans(text) if ctx.spans else []
+        starts = {a for a, _ in sentences}
+        cues: list[HedgeCue] = []
+        i = 0
+        while i < len(ctx.lower):
+            matched = 0
+            for entry in self._by_first.get(ctx.lower[i], ()):
+                n = len(entry.tokens)
+                first = ctx.spans[i][0] in starts
+                if tuple(ctx.lower[i : i + n]) == entry.tokens and _RULES[entry.rule](
+                    ctx, i, n, first
+                ):
+                    start, end = ctx.spans[i][0], ctx.spans[i + n - 1][1]
+                    cues.append(
+                        HedgeCue(
+                            text=text[start:end],
+                            start=start,
+                            end=end,
+                            category=entry.category,  # type: ignore[arg-type]
+                        )
+                    )
+                    matched = n
+                    break
+            i += matched or 1
+        return cues
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> HedgeLexicon:
+    """The lexicon shipped with tone (``classifier/data/hedge_cues.tsv``)."""
+    path = resources.files("classifier") / "data" / "hedge_cues.tsv"
+    with resources.as_file(path) as file:
+        return HedgeLexicon.from_tsv(file)
+
+
+def find_cues(text: str, lexicon: HedgeLexicon | None = None) -> list[HedgeCue]:
+    """Hedge cues in ``text`` with character offsets and categories.
+
+    Examples
+    --------
+    >>> [(c.text, c.category) for c in find_cues("Some 40 people may have died.")]
+    [('Some', 'approximator'), ('may have', 'modal')]
+    >>> find_cues("It could not be done in May 2024.")
+    []
+    """
+    return (lexicon or default_lexicon()).find(text)
+
+
+def score_hedging(
+    text: str,
+    sentences: Sequence[Span] | None = None,
+    lexicon: HedgeLexicon | None = None,
+) -> tuple[HedgingResult, list[bool]]:
+    """Score a text's hedging and say which of its sentences hedge.
+
+    Returns the result and one flag per sentence, in the order of ``sentences``
+    (by default the text's own sentence spans).
+
+    Examples
+    --------
+    >>> result, flags = score_hedging("It may rain. The sun rose at six.")
+    >>> result.score, result.hedged_sentences, flags
+    (0.5, 1, [True, False])
+    """
+    spans = sentence_spans(text) if sentences is None else list(sentences)
+    cues = (lexicon or default_lexicon()).find(text, spans)
+    cue_starts = [cue.start for cue in cues]  # already in text order
+    flags = [bisect_left(cue_starts, a) < bisect_left(cue_starts, b) for a, b in spans]
+    hedged = sum(flags)
+    score = hedged / len(spans) if spans else 0.0
+    return (
+        HedgingResult(
+            score=score, hedged_sentences=hedged, sentences=len(spans), cues=cues
+        ),
+        flags,
+    )

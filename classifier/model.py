@@ -1,0 +1,146 @@
+"""The fitted tone model: article, passage and sentence probabilities, explanations.
+
+A linear model's margin grows with the length of the text it sees, so a
+2,000-word feature and a one-line sentence land on different probability scales
+from the 300-word pieces it was trained on. ``ToneModel`` therefore scores a long
+text as the length-weighted mean log-odds of its passages of about
+``passage_words`` words, each on the scale the calibration was fitted on.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.special import expit, logit
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from classifier.result import Feature, TopFeatures
+from classifier.tokenise import Span, sentence_spans
+
+__all__ = ["OPINION", "REPORTING", "ToneModel", "passages"]
+
+OPINION = "opinion"
+REPORTING = "reporting"
+_EPS = 1e-6
+
+
+def passages(text: str, spans: Sequence[Span], words: int) -> list[str]:
+    """Cut ``text`` into runs of whole sentences of at least ``words`` words.
+
+    A short remainder joins the passage before it, so no passage is a fragment.
+
+    Examples
+    --------
+    >>> text = "One two three. Four five six. Seven."
+    >>> passages(text, sentence_spans(text), words=3)
+    ['One two three.', 'Four five six. Seven.']
+    """
+    if not spans:
+        return [text]
+    chunks: list[tuple[int, int, int]] = []  # start, end, words
+    start, count = spans[0][0], 0
+    for a, b in spans:
+        if count >= words:
+            chunks.append((start, a, count))
+            start, count = a, 0
+        count += len(text[a:b].split())
+    if chunks and count < words / 2:
+        first, _, before = chunks.pop()
+        start, count = first, before + count
+    chunks.append((start, spans[-1][1], count))
+    return [text[a:b].strip() for a, b, _ in chunks]
+
+
+@dataclass
+class ToneModel:
+    """A fitted pipeline with the facts needed to score and explain with it.
+
+    Parameters
+    ----------
+    pipeline : Pipeline
+        Fitted by :func:`classifier.pipeline.fit_pipeline`.
+    version : str
+        Written into every result the model produces.
+    passage_words : int
+        Length of the passages a long text is scored in.
+    metadata : dict
+        What training recorded (corpus, metrics, library versions).
+    """
+
+    pipeline: Pipeline
+    version: str
+    passage_words: int = 300
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_is_fitted(self.pipeline)
+        classes = list(self.pipeline.classes_)
+        if sorted(classes) != [OPINION, REPORTING]:
+            raise ValueError(
+                f"A tone pipeline must be fitted on the labels {OPINION!r} and "
+                f"{REPORTING!r}; this one knows {classes}."
+            )
+        self._opinion_column = classes.index(OPINION)
+
+    def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.empty(0)
+        return self.pipeline.predict_proba(list(texts))[:, self._opinion_column]
+
+    def opinion_probability(
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[Span]] | None = None,
+    ) -> np.ndarray:
+        """Probability that each text is opinion, scored passage by passage."""
+        if sentences is None:
+            sentences = [sentence_spans(text) for text in texts]
+        owners: list[int] = []
+        chunks: list[str] = []
+        for i, (text, spans) in enumerate(zip(texts, sentences, strict=True)):
+            parts = passages(text, spans, self.passage_words)
+            chunks += parts
+            owners += [i] * len(parts)
+        weights = np.array([max(len(c.split()), 1) for c in chunks], dtype=float)
+        log_odds = logit(np.clip(self._probabilities(chunks), _EPS, 1 - _EPS))
+        owner = np.array(owners, dtype=int)
+        total = np.bincount(owner, weights=log_odds * weights, minlength=len(texts))
+        norm = np.bincount(owner, weights=weights, minlength=len(texts))
+        return np.asarray(expit(total / np.maximum(norm, _EPS)))
+
+    def sentence_probabilities(self, sentences: Sequence[str]) -> np.ndarray:
+        """Probability that each sentence, read on its own, is opinion."""
+        return self._probabilities(sentences)
+
+    def top_features(self, text: str, k: int = 5) -> TopFeatures:
+        """The ``k`` features that moved ``text`` furthest towards each label."""
+        features = self.pipeline.named_steps["features"]
+        linear = self.pipeline.named_steps["model"].calibrated_classifiers_[0].estimator
+        row = features.transform([text])
+        row = row.toarray()[0] if hasattr(row, "toarray") else np.asarray(row)[0]
+        # coef_ points towards classes_[1]; flip it so positive means opinion.
+        sign = 1.0 if self.pipeline.classes_[1] == OPINION else -1.0
+        contribution = row * linear.coef_[0] * sign
+        names = _feature_names(features.get_feature_names_out())
+        order = np.argsort(contribution)
+        towards_opinion = [
+            Feature(feature=names[j], weight=round(float(contribution[j]), 4))
+            for j in order[::-1][:k]
+            if contribution[j] > 0
+        ]
+        towards_reporting = [
+            Feature(feature=names[j], weight=round(float(-contribution[j]), 4))
+            for j in order[:k]
+            if contribution[j] < 0
+        ]
+        return TopFeatures(opinion=towards_opinion, reporting=towards_reporting)
+
+
+def _feature_names(raw: Sequence[str]) -> list[str]:
+    return [
+        name.removeprefix("words__") if name.startswith("words__") else
+        "style:" + name.removeprefix("style__")
+        for name in raw
+    ]

@@ -1,0 +1,91 @@
+"""Saving and loading tone models safely: skops with an explicit allow-list.
+
+A model directory holds ``model.skops`` (the fitted pipeline) and
+``metadata.json`` (version, passage length, what training recorded). Nothing is
+ever unpickled: a file holding any type outside ``TRUSTED_TYPES`` is refused.
+"""
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+
+from classifier.exceptions import ModelFileError
+from classifier.model import ToneModel
+
+__all__ = ["METADATA_FILE", "MODEL_FILE", "TRUSTED_TYPES", "load_model", "save_model"]
+
+MODEL_FILE = "model.skops"
+METADATA_FILE = "metadata.json"
+
+# Types skops does not trust by default that a tone pipeline legitimately holds.
+TRUSTED_TYPES: tuple[str, ...] = (
+    "classifier.features.StyleFeatures",
+    "classifier.normalise.mask_text",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.model_selection._split.GroupKFold",
+)
+
+
+def save_model(model: ToneModel, directory: str | Path) -> Path:
+    """Write ``model`` into ``directory`` (created if needed) and return it."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    sio.dump(model.pipeline, directory / MODEL_FILE)
+    metadata = {
+        **model.metadata,
+        "version": model.version,
+        "passage_words": model.passage_words,
+    }
+    (directory / METADATA_FILE).write_text(
+        json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return directory
+
+
+def load_model(directory: str | Path) -> ToneModel:
+    """Load the model saved in ``directory``, refusing anything not trusted.
+
+    Raises
+    ------
+    ModelFileError
+        If a file is missing, truncated or damaged, or holds an untrusted type.
+    """
+    directory = Path(directory)
+    model_file, metadata_file = directory / MODEL_FILE, directory / METADATA_FILE
+    for path in (model_file, metadata_file):
+        if not path.is_file():
+            raise ModelFileError(
+                f"No model at {directory}: {path.name} is missing. "
+                "Build one with `tone train`."
+            )
+    try:
+        metadata: dict[str, Any] = json.loads(metadata_file.read_text("utf-8"))
+        untrusted = set(sio.get_untrusted_types(file=model_file))
+    except (OSError, ValueError, zipfile.BadZipFile, KeyError) as error:
+        raise ModelFileError(
+            f"The model in {directory} is damaged ({error.__class__.__name__}); "
+            "retrain it with `tone train`."
+        ) from error
+    refused = sorted(untrusted - set(TRUSTED_TYPES))
+    if refused:
+        raise ModelFileError(
+            f"The model in {directory} holds types tone does not trust: "
+            f"{', '.join(refused)}. Only load models built by `tone train`."
+        )
+    try:
+        pipeline = sio.load(model_file, trusted=sorted(untrusted))
+        return ToneModel(
+            pipeline=pipeline,
+            version=str(metadata["version"]),
+            passage_words=int(metadata.get("passage_words", 300)),
+            metadata=metadata,
+        )
+    except Exception as error:  # skops raises many kinds on a damaged file
+        raise ModelFileError(
+            f"The model in {directory} could not be loaded "
+            f"({error.__class__.__name__}: {error}); retrain it with `tone train`."
+        ) from error

@@ -1,0 +1,193 @@
+"""The one scoring path: a pure function over a ``pandas.DataFrame``.
+
+The CLI's ``tone batch``, the HTTP API and any distributed batch call
+:func:`score_frame`; :func:`score_text` is its one-row convenience.
+"""
+
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+
+from classifier.exceptions import EmptyTextError, ToneError
+from classifier.hedging import HedgeLexicon, score_hedging
+from classifier.model import OPINION, REPORTING, ToneModel
+from classifier.result import SentenceResult, ToneResult
+from classifier.tokenise import sentence_spans
+
+__all__ = ["RESULT_COLUMNS", "MissingColumnError", "score_frame", "score_text"]
+
+RESULT_COLUMNS: tuple[str, ...] = (
+    "label",
+    "opinion_probability",
+    "hedging_score",
+    "hedged_sentences",
+    "sentences",
+    "model_version",
+    "error",
+)
+
+
+class MissingColumnError(ToneError, KeyError):
+    """The frame to score lacks a column it was told to read."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _row_error(value: object) -> str | None:
+    if not isinstance(value, str):
+        missing = value is None or (isinstance(value, float) and np.isnan(value))
+        return "text is missing" if missing else "text is not a string"
+    if not value.strip():
+        return "text is empty"
+    return None
+
+
+def _title(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def score_frame(
+    frame: pd.DataFrame,
+    model: ToneModel,
+    *,
+    text_column: str = "text",
+    title_column: str | None = None,
+    id_column: str | None = None,
+    detail: bool = False,
+    lexicon: HedgeLexicon | None = None,
+) -> pd.DataFrame:
+    """Score every row of ``frame``; a bad row gets an ``error``, never an exception.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One article per row.
+    model : ToneModel
+        The fitted model.
+    text_column, title_column, id_column : str
+        Where the text, an optional title and an optional id are.
+    detail : bool
+        Also return a ``result`` column of :class:`ToneResult` objects with the
+        per-sentence scores, hedge cues and top features.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``frame``: the id column (when given), then
+        ``RESULT_COLUMNS`` (and ``result`` with ``detail``).
+
+    Raises
+    ------
+    MissingColumnError
+        If a named column is not in ``frame``.
+    """
+    for column in (text_column, title_column, id_column):
+        if column is not None and column not in frame.columns:
+            raise MissingColumnError(
+                f"column {column!r} not found; the input has "
+                f"{', '.join(map(str, frame.columns)) or 'no columns'}"
+            )
+    errors = [_row_error(value) for value in frame[text_column]]
+    good = [i for i, error in enumerate(errors) if error is None]
+    texts: list[str] = [frame[text_column].iat[i] for i in good]
+    titles = [
+        _title(frame[title_column].iat[i]) if title_column else "" for i in good
+    ]
+    spans = [sentence_spans(text) for text in texts]
+    # The title counts towards the article's tone but never shifts the offsets
+    # reported into the text, so it is scored as a leading passage of its own text.
+    articles = [f"{title}.\n\n{text}" if title else text for title, text in zip(titles, texts, strict=True)]
+    article_spans = [
+        sentence_spans(article) if title else s
+        for article, title, s in zip(articles, titles, spans, strict=True)
+    ]
+    probabilities = model.opinion_probability(articles, article_spans)
+    hedging = [score_hedging(t, s, lexicon) for t, s in zip(texts, spans, strict=True)]
+
+    out = pd.DataFrame(index=frame.index)
+    if id_column:
+        out[id_column] = frame[id_column].to_numpy()
+    n = len(frame)
+    columns: dict[str, list[object]] = {name: [None] * n for name in RESULT_COLUMNS}
+    columns["error"] = list(errors)
+    for j, i in enumerate(good):
+        p = float(probabilities[j])
+        columns["label"][i] = OPINION if p >= 0.5 else REPORTING
+        columns["opinion_probability"][i] = p
+        columns["hedging_score"][i] = hedging[j][0].score
+        columns["hedged_sentences"][i] = hedging[j][0].hedged_sentences
+        columns["sentences"][i] = hedging[j][0].sentences
+        columns["model_version"][i] = model.version
+    for name in RESULT_COLUMNS:
+        out[name] = pd.Series(columns[name], index=frame.index, dtype=object)
+    out["opinion_probability"] = out["opinion_probability"].astype("Float64")
+    out["hedging_score"] = out["hedging_score"].astype("Float64")
+    for name in ("hedged_sentences", "sentences"):
+        out[name] = out[name].astype("Int64")
+    if detail:
+        out["result"] = _details(frame, model, good, texts, spans, probabilities, hedging, id_column)
+    return out
+
+
+def _details(
+    frame: pd.DataFrame,
+    model: ToneModel,
+    good: list[int],
+    texts: list[str],
+    spans: list[list[tuple[int, int]]],
+    probabilities: np.ndarray,
+    hedging: list,
+    id_column: str | None,
+) -> list[ToneResult | None]:
+    flat = [text[a:b] for text, s in zip(texts, spans, strict=True) for a, b in s]
+    sentence_p = iter(model.sentence_probabilities(flat))
+    results: list[ToneResult | None] = [None] * len(frame)
+    for j, i in enumerate(good):
+        result, flags = hedging[j]
+        sentences = [
+            SentenceResult(
+                start=a, end=b, opinion_probability=float(next(sentence_p)), hedged=flag
+            )
+            for (a, b), flag in zip(spans[j], flags, strict=True)
+        ]
+        p = float(probabilities[j])
+        ident: Hashable = frame[id_column].iat[i] if id_column else None
+        results[i] = ToneResult(
+            id=None if ident is None or pd.isna(ident) else str(ident),
+            label=OPINION if p >= 0.5 else REPORTING,
+            opinion_probability=p,
+            hedging=result,
+            sentences=sentences,
+            top_features=model.top_features(texts[j]),
+            model_version=model.version,
+        )
+    return results
+
+
+def score_text(
+    model: ToneModel,
+    text: str,
+    *,
+    title: str | None = None,
+    id: str | None = None,  # noqa: A002 - mirrors the API field
+    lexicon: HedgeLexicon | None = None,
+) -> ToneResult:
+    """Score one text with every detail.
+
+    Raises
+    ------
+    EmptyTextError
+        If ``text`` is empty or only whitespace.
+    """
+    frame = pd.DataFrame({"text": [text], "title": [title], "id": [id]}, dtype=object)
+    row = score_frame(
+        frame, model, title_column="title", id_column="id", detail=True, lexicon=lexicon
+    ).iloc[0]
+    if row["error"] is not None:
+        raise EmptyTextError(
+            f"Cannot score this text: {row['error']}. Send the article's text."
+        )
+    result: ToneResult = row["result"]
+    return result

@@ -1,0 +1,81 @@
+from collections import Counter
+
+import pytest
+
+from classifier.hedging import HedgeLexicon, default_lexicon, find_cues, score_hedging
+
+
+def cues(text: str) -> list[str]:
+    return [c.text for c in find_cues(text)]
+
+
+def test_lexicon_is_large_and_categorised() -> None:
+    lexicon = default_lexicon()
+    assert lexicon.size >= 150
+    categories = Counter(
+        e.category for entries in lexicon._by_first.values() for e in entries
+    )
+    assert set(categories) == {
+        "modal", "epistemic_verb", "epistemic_adjective", "adverb",
+        "attribution", "approximator", "weasel",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("The deal may collapse.", ["may"], id="modal-may"),
+        pytest.param("The vote is in May.", [], id="may-the-month"),
+        pytest.param("May 5 is the deadline.", [], id="may-month-sentence-start"),
+        pytest.param("They met on 3 May and left.", [], id="may-after-number"),
+        pytest.param("Officials could not confirm it.", [], id="could-not"),
+        pytest.param("The plan could fail.", ["could"], id="could"),
+        pytest.param("He pushed with all his might.", [], id="might-noun"),
+        pytest.param("Prices might rise.", ["might"], id="might-modal"),
+        pytest.param("Rents will rise next year.", [], id="will"),
+        pytest.param("A book about the war.", [], id="about-preposition"),
+        pytest.param("About 40 people came.", ["About"], id="about-number"),
+        pytest.param("Some 300 jobs went.", ["Some"], id="some-number"),
+        pytest.param("It is believed the talks failed.", ["It is believed"], id="multiword"),
+        pytest.param("She reportedly resigned.", ["reportedly"], id="adverb"),
+        pytest.param("Many critics disagree.", ["Many", "critics"], id="weasel"),
+        pytest.param("Maria Lopez said the plant closed.", [], id="named-attribution"),
+    ],
+)
+def test_find_cues(text: str, expected: list[str]) -> None:
+    assert cues(text) == expected
+
+
+def test_cue_offsets_and_categories() -> None:
+    text = "Sources say it was reportedly sold for roughly 5 million."
+    found = find_cues(text)
+    assert [(c.text, c.category) for c in found] == [
+        ("Sources say", "attribution"),
+        ("reportedly", "adverb"),
+        ("roughly", "approximator"),
+    ]
+    for cue in found:
+        assert text[cue.start : cue.end] == cue.text
+
+
+def test_score_hedging_counts_sentences() -> None:
+    result, flags = score_hedging("It may rain. It rained. Perhaps it will again.")
+    assert flags == [True, False, True]
+    assert (result.hedged_sentences, result.sentences) == (2, 3)
+    assert result.score == pytest.approx(2 / 3)
+
+
+def test_score_hedging_of_empty_text() -> None:
+    result, flags = score_hedging("")
+    assert (result.score, result.sentences, flags) == (0.0, 0, [])
+
+
+def test_unknown_rule_is_refused() -> None:
+    with pytest.raises(ValueError, match="Unknown hedge rule 'sometimes'"):
+        HedgeLexicon([("maybe", "adverb", "sometimes")])
+
+
+def test_lexicon_from_tsv(tmp_path) -> None:
+    path = tmp_path / "cues.tsv"
+    path.write_text("# comment\nperchance\tadverb\t-\n", encoding="utf-8")
+    assert [c.text for c in HedgeLexicon.from_tsv(path).find("Perchance to dream.")] == ["Perchance"]

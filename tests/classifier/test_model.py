@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from classifier import ToneModel, build_pipeline
+from classifier.model import passages
+from classifier.tokenise import sentence_spans
+from tests.conftest import OPINION_TEXT, REPORTING_TEXT
+
+
+def test_unfitted_pipeline_is_refused() -> None:
+    with pytest.raises(NotFittedError):
+        ToneModel(pipeline=build_pipeline(), version="x")
+
+
+def test_opinion_and_reporting_examples(model: ToneModel) -> None:
+    p = model.opinion_probability([OPINION_TEXT, REPORTING_TEXT])
+    assert p[0] > 0.5 > p[1]
+
+
+def test_probabilities_do_not_drift_with_length(model: ToneModel) -> None:
+    """Repeating a text many times must not push it to a more extreme probability."""
+    once, many = model.opinion_probability([REPORTING_TEXT, "\n\n".join([REPORTING_TEXT] * 20)])
+    assert abs(once - many) < 0.1
+
+
+def test_passages_cover_the_text_in_order() -> None:
+    text = " ".join(f"Sentence number {i} is here." for i in range(200))
+    parts = passages(text, sentence_spans(text), words=100)
+    assert " ".join(parts) == text
+    assert all(len(p.split()) >= 50 for p in parts)
+
+
+def test_top_features_point_the_right_way(model: ToneModel) -> None:
+    top = model.top_features(OPINION_TEXT + " " + REPORTING_TEXT, k=5)
+    assert top.opinion and top.reporting
+    assert all(f.weight > 0 for f in top.opinion + top.reporting)
+    assert "said" in {f.feature for f in top.reporting}
+
+
+def test_sentence_probabilities_in_range(model: ToneModel) -> None:
+    p = model.sentence_probabilities(["We must act.", "Police said two died."])
+    assert np.all((p >= 0) & (p <= 1)) and p[0] > p[1]

@@ -1,0 +1,84 @@
+import math
+
+import pandas as pd
+import pytest
+
+from classifier import (
+    RESULT_COLUMNS,
+    EmptyTextError,
+    MissingColumnError,
+    ToneModel,
+    score_frame,
+    score_text,
+)
+from tests.conftest import OPINION_TEXT, REPORTING_TEXT
+
+
+def test_score_frame_columns_and_order(model: ToneModel) -> None:
+    frame = pd.DataFrame({"id": ["a", "b"], "text": [OPINION_TEXT, REPORTING_TEXT]})
+    out = score_frame(frame, model, id_column="id")
+    assert list(out.columns) == ["id", *RESULT_COLUMNS]
+    assert list(out["id"]) == ["a", "b"]
+    assert list(out["label"]) == ["opinion", "reporting"]
+    assert out["error"].isna().all()
+    assert (out["model_version"] == "test-model").all()
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        pytest.param("", "text is empty", id="empty"),
+        pytest.param("  \n\t ", "text is empty", id="whitespace"),
+        pytest.param(None, "text is missing", id="none"),
+        pytest.param(float("nan"), "text is missing", id="nan"),
+        pytest.param(42, "text is not a string", id="number"),
+    ],
+)
+def test_bad_rows_get_an_error_and_the_rest_are_scored(
+    model: ToneModel, value: object, error: str
+) -> None:
+    frame = pd.DataFrame({"text": [OPINION_TEXT, value, REPORTING_TEXT]}, dtype=object)
+    out = score_frame(frame, model)
+    assert out["error"].tolist() == [None, error, None]
+    assert out["label"].tolist() == ["opinion", None, "reporting"]
+
+
+def test_missing_column_is_one_clear_error(model: ToneModel) -> None:
+    with pytest.raises(MissingColumnError, match="column 'body' not found; the input has text"):
+        score_frame(pd.DataFrame({"text": ["x"]}), model, text_column="body")
+
+
+def test_score_text_is_score_frame_with_detail(model: ToneModel) -> None:
+    """Oracle: the one-text path and the batch path agree exactly."""
+    frame = pd.DataFrame({"text": [OPINION_TEXT, REPORTING_TEXT]})
+    batch = score_frame(frame, model, detail=True)
+    for i, text in enumerate(frame["text"]):
+        single = score_text(model, text)
+        assert single == batch["result"].iat[i]
+        assert single.opinion_probability == batch["opinion_probability"].iat[i]
+
+
+def test_detail_result_is_consistent(model: ToneModel) -> None:
+    text = "The deal may collapse, officials said.\n\nThat is a disgrace, and we say so."
+    result = score_text(model, text, title="Deal in doubt", id="x1")
+    assert result.id == "x1"
+    assert result.hedging.sentences == len(result.sentences) == 2
+    assert [s.hedged for s in result.sentences] == [True, False]
+    for cue in result.hedging.cues:
+        assert text[cue.start : cue.end] == cue.text
+    for sentence in result.sentences:
+        assert 0 <= sentence.opinion_probability <= 1
+        assert text[sentence.start : sentence.end].strip() == text[sentence.start : sentence.end]
+
+
+def test_title_counts_but_does_not_shift_offsets(model: ToneModel) -> None:
+    plain = score_text(model, REPORTING_TEXT)
+    titled = score_text(model, REPORTING_TEXT, title="Why this toll is an outrage")
+    assert titled.sentences == plain.sentences
+    assert not math.isclose(titled.opinion_probability, plain.opinion_probability)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n"])
+def test_score_text_refuses_empty_text(model: ToneModel, text: str) -> None:
+    with pytest.raises(EmptyTextError, match="text is empty"):
+        score_text(model, text)
