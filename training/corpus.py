@@ -1,0 +1,202 @@
+"""The project's own labeled corpus in ``labels/``: schema, loading, statistics."""
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from training.exceptions import CorpusError
+
+__all__ = [
+    "Article",
+    "HedgeSentence",
+    "corpus_hash",
+    "corpus_stats",
+    "default_labels_dir",
+    "load_articles",
+    "load_hedging",
+    "text_key",
+]
+
+Subject = Literal[
+    "politics", "war-diplomacy", "economy", "business", "courts-crime", "health",
+    "science", "technology", "climate", "sport", "culture-arts", "education", "local",
+    "immigration", "energy", "transport", "housing", "media", "food-agriculture",
+    "religion", "defence",
+]
+Genre = Literal[
+    "wire", "broadsheet-report", "tabloid-news", "local-report", "trade-press",
+    "explainer", "live-blog", "court-report", "market-report", "match-report",
+    "science-news", "interview", "feature", "breaking-news", "column", "editorial",
+    "op-ed", "letter", "review", "news-analysis", "blog", "partisan-web", "satire",
+]
+REPORTING_GENRES = frozenset(
+    "wire broadsheet-report tabloid-news local-report trade-press explainer live-blog "
+    "court-report market-report match-report science-news interview feature "
+    "breaking-news".split()
+)
+MIN_WORDS, MAX_WORDS = 120, 700
+
+
+class Article(BaseModel):
+    """One labeled article of the base corpus."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    event: str = Field(min_length=1)
+    label: Literal["opinion", "reporting"]
+    genre: Genre
+    subject: Subject
+    title: str = Field(min_length=1)
+    text: str
+    source: str = Field(min_length=1)
+
+    @field_validator("text")
+    @classmethod
+    def _length(cls, text: str) -> str:
+        words = len(text.split())
+        if not MIN_WORDS <= words <= MAX_WORDS:
+            raise ValueError(f"text has {words} words; allowed {MIN_WORDS}-{MAX_WORDS}")
+        return text
+
+    def model_post_init(self, __context: object) -> None:
+        side = "reporting" if self.genre in REPORTING_GENRES else "opinion"
+        if side != self.label:
+            raise ValueError(f"genre {self.genre!r} is a {side} genre, label is {self.label!r}")
+
+
+class CueSpan(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class HedgeSentence(BaseModel):
+    """One sentence from an article, marked hedged or not, with its cue spans."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    article_id: str
+    sentence: str = Field(min_length=1)
+    hedged: bool
+    cues: list[CueSpan]
+
+
+def default_labels_dir() -> Path:
+    """``labels/`` at the root of the project checkout."""
+    return Path(__file__).resolve().parent.parent / "labels"
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def text_key(text: str) -> str:
+    """Hash of a text with case and whitespace folded: the key for duplicates."""
+    return hashlib.sha256(_SPACE.sub(" ", text).strip().lower().encode()).hexdigest()
+
+
+def _read_jsonl(path: Path) -> Iterable[tuple[int, dict[str, object]]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        raise CorpusError(f"{path}: not UTF-8 ({error.reason})") from error
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise CorpusError(f"{path}:{number}: broken JSON ({error.msg})") from error
+        if not isinstance(row, dict):
+            raise CorpusError(f"{path}:{number}: expected a JSON object")
+        yield number, row
+
+
+def _problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "row"
+    return f"{where}: {first['msg']}"
+
+
+def load_articles(path: str | Path | None = None) -> pd.DataFrame:
+    """Load and validate the articles (``labels/articles.jsonl`` by default).
+
+    Raises
+    ------
+    CorpusError
+        On the first bad line, naming file and line: broken JSON, an unknown label,
+        genre or subject, a text outside 120-700 words, or a duplicate id or text.
+    """
+    path = Path(path) if path else default_labels_dir() / "articles.jsonl"
+    rows: list[dict[str, object]] = []
+    seen_ids: dict[str, int] = {}
+    seen_texts: dict[str, int] = {}
+    for number, raw in _read_jsonl(path):
+        try:
+            article = Article.model_validate(raw)
+        except ValidationError as error:
+            raise CorpusError(f"{path}:{number}: {_problem(error)}") from error
+        key = text_key(article.text)
+        for seen, value, what in ((seen_ids, article.id, "id"), (seen_texts, key, "text")):
+            if value in seen:
+                raise CorpusError(
+                    f"{path}:{number}: duplicate {what} (first on line {seen[value]})"
+                )
+            seen[value] = number
+        rows.append(article.model_dump())
+    if not rows:
+        raise CorpusError(f"{path}: no articles")
+    return pd.DataFrame(rows)
+
+
+def load_hedging(path: str | Path | None = None) -> pd.DataFrame:
+    """Load and validate the hedge-annotated sentences (``labels/hedging.jsonl``)."""
+    path = Path(path) if path else default_labels_dir() / "hedging.jsonl"
+    rows = []
+    for number, raw in _read_jsonl(path):
+        try:
+            item = HedgeSentence.model_validate(raw)
+        except ValidationError as error:
+            raise CorpusError(f"{path}:{number}: {_problem(error)}") from error
+        for cue in item.cues:
+            if item.sentence[cue.start : cue.end] != cue.text:
+                raise CorpusError(f"{path}:{number}: cue {cue.text!r} is not at its offsets")
+        if item.hedged != bool(item.cues):
+            raise CorpusError(f"{path}:{number}: hedged must be true exactly when cues are given")
+        rows.append(item.model_dump())
+    return pd.DataFrame(rows)
+
+
+def corpus_hash(frame: pd.DataFrame) -> str:
+    """A short fingerprint of the labeled texts, recorded in model metadata."""
+    digest = hashlib.sha256()
+    for text, label in sorted(zip(frame["text"], frame["label"], strict=True)):
+        digest.update(f"{label}\t{text_key(text)}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def corpus_stats(frame: pd.DataFrame) -> dict[str, object]:
+    """Counts by label, genre, subject and event; words per label; paired events."""
+    words = frame["text"].str.split().str.len()
+    per_event = frame.groupby("event")["label"].nunique()
+    stats: dict[str, object] = {
+        "articles": len(frame),
+        "events": int(per_event.size),
+        "paired_event_share": round(float((per_event == 2).mean()), 3),
+        "by_label": frame["label"].value_counts().sort_index().to_dict(),
+        "words_by_label": {
+            label: {"median": int(w.median()), "min": int(w.min()), "max": int(w.max())}
+            for label, w in words.groupby(frame["label"])
+        },
+    }
+    for column in ("genre", "subject"):
+        if column in frame:
+            stats[f"by_{column}"] = frame[column].value_counts().sort_index().to_dict()
+    return stats

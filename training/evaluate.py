@@ -1,0 +1,62 @@
+"""Evaluating a model on labeled files and on the published corpora."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from classifier import ToneModel, find_cues, score_frame
+from training.exceptions import CorpusError
+from training.external import EXTERNAL_CORPORA, load_external
+from training.metrics import classification_metrics, hedging_metrics, metrics_markdown
+from training.tables import read_table
+
+__all__ = ["evaluate_corpus", "evaluate_frame", "evaluate_hedging", "evaluate_labeled_file"]
+
+
+def evaluate_frame(model: ToneModel, frame: pd.DataFrame) -> dict[str, object]:
+    """Score a frame with ``text`` and ``label`` through the one scoring path."""
+    scored = score_frame(frame, model)
+    ok = scored["error"].isna()
+    if not ok.any():
+        raise CorpusError("No row could be scored: every text is empty or missing.")
+    metrics = classification_metrics(
+        frame.loc[ok, "label"], scored.loc[ok, "opinion_probability"].astype(float)
+    )
+    metrics["unscored"] = int((~ok).sum())
+    return metrics
+
+
+def evaluate_hedging(frame: pd.DataFrame) -> dict[str, object]:
+    """Sentence-level hedging: a sentence is hedged when it carries a cue."""
+    predicted = [bool(find_cues(text)) for text in frame["text"]]
+    return hedging_metrics(list(frame["hedged"]), predicted)
+
+
+def evaluate_labeled_file(model: ToneModel, path: str | Path) -> dict[str, object]:
+    """Evaluate on a CSV/JSONL/Parquet file with ``text`` and ``label`` columns."""
+    frame = read_table(path)
+    missing = {"text", "label"} - set(frame.columns)
+    if missing:
+        raise CorpusError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    bad = sorted(set(frame["label"]) - {"opinion", "reporting"})
+    if bad:
+        raise CorpusError(f"{path}: unknown label(s) {bad}; use opinion or reporting")
+    return evaluate_frame(model, frame)
+
+
+def evaluate_corpus(
+    model: ToneModel, name: str, corpora: Path | None = None
+) -> dict[str, object]:
+    """Evaluate on a named published corpus (see ``EXTERNAL_CORPORA``)."""
+    frame = load_external(name, corpora)
+    if name == "conll-hedging":
+        return evaluate_hedging(frame)
+    return evaluate_frame(model, frame)
+
+
+def report_markdown(results: dict[str, dict[str, object]]) -> str:
+    """All results as markdown tables, in the order given."""
+    return "\n".join(metrics_markdown(name, m) for name, m in results.items())
+
+
+__all__ += ["EXTERNAL_CORPORA", "report_markdown"]

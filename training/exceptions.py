@@ -1,0 +1,17 @@
+"""Errors raised by the training package."""
+
+from classifier.exceptions import ToneError
+
+__all__ = ["CorpusError", "CorpusNotFoundError", "InputFileError"]
+
+
+class CorpusError(ToneError, ValueError):
+    """A labeled file breaks the corpus schema; the message names file and line."""
+
+
+class CorpusNotFoundError(ToneError, FileNotFoundError):
+    """An external corpus is not under the configured corpora path."""
+
+
+class InputFileError(ToneError, ValueError):
+    """An input file cannot be read: unknown suffix, bad encoding, broken format."""

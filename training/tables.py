@@ -1,0 +1,111 @@
+"""Reading and writing tables of articles: CSV, JSONL or Parquet, chosen by suffix.
+
+Reading is chunked so that batches of any size run in flat memory; every problem
+with a file becomes an :class:`InputFileError` with one readable sentence.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from training.exceptions import InputFileError
+
+__all__ = ["SUFFIXES", "TableWriter", "iter_table", "read_table"]
+
+SUFFIXES = (".csv", ".jsonl", ".parquet")
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".ndjson":
+        return ".jsonl"
+    if suffix not in SUFFIXES:
+        raise InputFileError(
+            f"{path}: unknown file type {path.suffix or '(none)'!r}; "
+            f"use one of {', '.join(SUFFIXES)}"
+        )
+    return suffix
+
+
+def iter_table(path: str | Path, chunksize: int = 2_000) -> Iterator[pd.DataFrame]:
+    """Yield ``path`` as DataFrames of at most ``chunksize`` rows, columns as read."""
+    path = Path(path)
+    suffix = _suffix(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file")
+    try:
+        if suffix == ".parquet":
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunksize):
+                yield batch.to_pandas()
+            return
+        reader = (
+            pd.read_csv(path, chunksize=chunksize, dtype=str, keep_default_na=False,
+                        encoding="utf-8")
+            if suffix == ".csv"
+            else pd.read_json(path, lines=True, chunksize=chunksize, dtype=False,
+                              encoding="utf-8")
+        )
+        with reader as chunks:
+            yield from chunks
+    except InputFileError:
+        raise
+    except UnicodeDecodeError as error:
+        raise InputFileError(f"{path}: not UTF-8 text ({error.reason})") from error
+    except (ValueError, pa.ArrowException, pd.errors.ParserError, OSError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise InputFileError(
+            f"{path}: cannot read it as {suffix[1:].upper()} ({first_line[:160]})"
+        ) from error
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a whole table (for labeled files, which are small)."""
+    chunks = list(iter_table(path))
+    return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
+
+
+class TableWriter:
+    """Append DataFrames to a CSV, JSONL or Parquet file, one chunk at a time."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._suffix = _suffix(self.path)
+        self._parquet: pq.ParquetWriter | None = None
+        self._started = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append ``frame``; the first chunk fixes the columns (and Parquet schema)."""
+        if self._suffix == ".parquet":
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self.path, table.schema)
+            self._parquet.write_table(table.cast(self._parquet.schema))
+        elif self._suffix == ".csv":
+            frame.to_csv(self.path, mode="a" if self._started else "w",
+                         header=not self._started, index=False)
+        else:
+            with open(self.path, "a" if self._started else "w", encoding="utf-8") as out:
+                text = frame.to_json(orient="records", lines=True, force_ascii=False)
+                out.write(text if text.endswith("\n") or not text else text + "\n")
+        self._started = True
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+
+    def __enter__(self) -> "TableWriter":
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
