@@ -1,0 +1,84 @@
+"""``tone batch``: score a table of articles chunk by chunk, in flat memory."""
+
+import itertools
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from joblib import Parallel, delayed
+
+from classifier import MissingColumnError, ToneModel, load_model, score_frame
+from training.tables import TableWriter, iter_table
+
+__all__ = ["BatchSummary", "score_file"]
+
+
+@lru_cache(maxsize=2)
+def _model(directory: str) -> ToneModel:
+    # Each worker process loads the model once, not once per chunk.
+    return load_model(directory)
+
+
+def _score_chunk(
+    model_dir: str, chunk: pd.DataFrame, text_column: str, id_column: str | None
+) -> pd.DataFrame:
+    return score_frame(chunk, _model(model_dir), text_column=text_column, id_column=id_column)
+
+
+class BatchSummary(dict[str, int]):
+    """Rows read, scored and failed."""
+
+
+def _checked(
+    chunks: Iterator[pd.DataFrame], text_column: str, id_column: str | None
+) -> Iterator[pd.DataFrame]:
+    for chunk in chunks:
+        for column in (text_column, id_column):
+            if column and column not in chunk.columns:
+                raise MissingColumnError(
+                    f"column {column!r} not found; the input has "
+                    f"{', '.join(map(str, chunk.columns)) or 'no columns'}"
+                )
+        yield chunk
+
+
+def score_file(
+    source: Path,
+    output: Path,
+    model_dir: Path,
+    *,
+    text_column: str = "text",
+    id_column: str | None = None,
+    workers: int = 1,
+    chunk_rows: int = 1_000,
+    progress: Callable[[int], None] | None = None,
+) -> BatchSummary:
+    """Score ``source`` into ``output`` (formats by suffix); bad rows get an ``error``."""
+    _model(str(model_dir))  # fail fast, before reading anything, if the model is bad
+    raw = iter_table(source, chunk_rows)
+    first = next(raw, None)
+    if first is None:
+        raise MissingColumnError(f"{source} holds no rows")
+    if id_column is None and "id" in first.columns:
+        id_column = "id"  # keep an id column the input already has
+    chunks = _checked(itertools.chain([first], raw), text_column, id_column)
+    if workers == 1:
+        results: Iterator[pd.DataFrame] = (
+            _score_chunk(str(model_dir), c, text_column, id_column) for c in chunks
+        )
+    else:
+        results = Parallel(n_jobs=workers, return_as="generator")(
+            delayed(_score_chunk)(str(model_dir), c, text_column, id_column) for c in chunks
+        )
+    summary = BatchSummary(rows=0, scored=0, failed=0)
+    with TableWriter(output) as writer:
+        for scored in results:
+            writer.write(scored)
+            failed = int(scored["error"].notna().sum())
+            summary["rows"] += len(scored)
+            summary["failed"] += failed
+            summary["scored"] += len(scored) - failed
+            if progress:
+                progress(len(scored))
+    return summary

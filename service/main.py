@@ -1,0 +1,91 @@
+"""Builds the FastAPI app; the model is loaded in the lifespan, never at import."""
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry, Counter, Info
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from classifier import ToneError, load_model
+from classifier.result import ToneResult
+from service.api.routes import health, model, score
+from service.limits import RequestLimits
+from service.settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("tone.service")
+
+
+def _validation_detail(error: RequestValidationError) -> str:
+    """One short sentence for the first problem in a request body."""
+    first = error.errors()[0]
+    kind = first.get("type", "")
+    where = [str(p) for p in first.get("loc", ()) if p != "body"]
+    if kind == "json_invalid":
+        return "Invalid JSON"
+    if kind == "extra_forbidden":
+        return f"Unknown field: {'.'.join(where)}"
+    if kind == "missing":
+        return f"Missing field: {'.'.join(where)}" if where else "Missing request body"
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if where == ["text"] and message == "text must not be empty":
+        return message
+    return f"{'.'.join(where) or 'body'}: {message}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The tone HTTP API, configured by ``settings`` (default: the environment)."""
+    settings = settings or Settings()
+    registry = CollectorRegistry()
+    predictions = Counter(
+        "tone_predictions", "Articles scored, by predicted label.", ["label"], registry=registry
+    )
+    model_info = Info("tone_model", "The served model.", registry=registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            app.state.model = load_model(settings.model_dir)
+            model_info.info({"version": app.state.model.version})
+            log.info("serving model %s from %s", app.state.model.version, settings.model_dir)
+        except ToneError as error:
+            app.state.model = None
+            log.error("no model loaded: %s", error)
+        yield
+        app.state.model = None
+
+    app = FastAPI(
+        title="tone",
+        summary="Tell opinion writing from news reporting, and measure hedging.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.model = None
+
+    def count_predictions(results: Sequence[ToneResult]) -> None:
+        for result in results:
+            predictions.labels(label=result.label).inc()
+
+    app.state.count_predictions = count_predictions
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": _validation_detail(error)})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "Internal server error"})
+
+    app.include_router(health.router)
+    app.include_router(score.router)
+    app.include_router(model.router)
+    Instrumentator(registry=registry).instrument(app).expose(app, include_in_schema=False)
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
+    return app

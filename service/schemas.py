@@ -1,0 +1,73 @@
+"""Request and response bodies of the HTTP API."""
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from classifier.result import ToneResult
+
+__all__ = ["Article", "BatchRequest", "BatchResponse", "ModelInfo"]
+
+_EXAMPLE = (
+    "The council voted 7-4 on Tuesday to introduce a toll on the harbour bridge, "
+    "officials said. The charge may raise about 2 million a year."
+)
+
+
+class Article(BaseModel):
+    """One article to score."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": _EXAMPLE, "title": "Bridge toll approved", "id": "a-1"}]},
+    )
+
+    text: str = Field(description="The article's text.")
+    title: str | None = Field(default=None, description="Its headline, if any.")
+    id: str | None = Field(default=None, description="Your id, echoed in the result.")
+
+    @field_validator("text")
+    @classmethod
+    def _not_empty(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text must not be empty")
+        return text
+
+
+class BatchRequest(BaseModel):
+    """Several articles to score, answered in the same order."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"articles": [{"text": _EXAMPLE, "id": "a-1"}]}]},
+    )
+
+    articles: list[Article] = Field(min_length=1)
+
+
+class BatchResponse(BaseModel):
+    """One result per article, in the order sent."""
+
+    results: list[ToneResult]
+
+
+class ModelInfo(BaseModel):
+    """What the served model is and how it was measured."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": "20261125T120000Z-3f2a9c1",
+                    "created": "2026-11-25T12:00:00+00:00",
+                    "corpus": {"articles": 361, "by_label": {"opinion": 180, "reporting": 181}},
+                    "metrics": {"grouped_cv": {"macro_f1": 0.97}},
+                    "libraries": {"scikit-learn": "1.9.1"},
+                }
+            ]
+        }
+    )
+
+    version: str
+    created: str | None = None
+    corpus: dict[str, object] = Field(default_factory=dict)
+    metrics: dict[str, object] = Field(default_factory=dict)
+    libraries: dict[str, str] = Field(default_factory=dict)

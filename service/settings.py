@@ -1,0 +1,32 @@
+"""One settings object, read from the environment (``TONE_`` prefix) or arguments."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything the CLI and the service can be told; nothing is read at import."""
+
+    model_config = SettingsConfigDict(env_prefix="TONE_", extra="ignore")
+
+    model_dir: Path = Field(
+        default=Path("models/default"), description="The model directory to serve and score with."
+    )
+    corpora: Path = Field(
+        default=_ROOT.parent / "shared" / "corpora",
+        description="Where the published corpora (Brown, CheckThat!, CoNLL-2010) are.",
+    )
+    max_text_chars: int = Field(default=200_000, ge=1)
+    max_batch: int = Field(default=256, ge=1)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1)
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
