@@ -6,7 +6,12 @@ from classifier.model import OPINION, REPORTING, ToneModel
 from classifier.persistence import load_model, save_model
 from classifier.pipeline import build_pipeline, fit_pipeline
 from classifier.result import HedgeCue, HedgingResult, SentenceResult, ToneResult
-from classifier.scoring import RESULT_COLUMNS, MissingColumnError, score_frame, score_text
+from classifier.scoring import (
+    RESULT_COLUMNS,
+    MissingColumnError,
+    score_frame,
+    score_text,
+)
 
 __all__ = [
     "OPINION",

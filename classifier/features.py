@@ -21,17 +21,41 @@ def _words(*words: str) -> re.Pattern[str]:
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
-    "first_person_singular": _words("i", "i'm", "i've", "i'd", "me", "my", "mine", "myself"),
-    "first_person_plural": _words("we", "we're", "we've", "us", "our", "ours", "ourselves"),
+    "first_person_singular": _words(
+        "i", "i'm", "i've", "i'd", "me", "my", "mine", "myself"
+    ),
+    "first_person_plural": _words(
+        "we", "we're", "we've", "us", "our", "ours", "ourselves"
+    ),
     "second_person": _words("you", "you're", "your", "yours", "yourself"),
     "attribution": _words(
-        "said", "says", "told", "according to", "stated", "added", "announced",
-        "confirmed", "reported", "spokesman", "spokeswoman", "spokesperson",
-        "statement", "declined to comment", "testified", "wrote in",
+        "said",
+        "says",
+        "told",
+        "according to",
+        "stated",
+        "added",
+        "announced",
+        "confirmed",
+        "reported",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "statement",
+        "declined to comment",
+        "testified",
+        "wrote in",
     ),
     "obligation": _words(
-        "should", "shouldn't", "must", "mustn't", "ought", "needs to", "need to",
-        "has to", "have to",
+        "should",
+        "shouldn't",
+        "must",
+        "mustn't",
+        "ought",
+        "needs to",
+        "need to",
+        "has to",
+        "have to",
     ),
     "possibility": _words("may", "might", "could", "would", "perhaps", "surely"),
 }
@@ -67,18 +91,19 @@ class StyleFeatures(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> X = StyleFeatures().fit_transform(["We must act. Must we?", "Police said 3 died."])
+    >>> texts = ["We must act. Must we?", "Police said 3 died."]
+    >>> X = StyleFeatures().fit_transform(texts)
     >>> X.shape
     (2, 10)
     >>> bool(X[0, 1] > 0), bool(X[1, 3] > 0)
     (True, True)
     """
 
-    def fit(self, X, y=None):  # noqa: N803 - scikit-learn's argument names
+    def fit(self, X, y=None):
         self.n_features_in_ = 1
         return self
 
-    def transform(self, X):  # noqa: N803
+    def transform(self, X):
         check_is_fitted(self, "n_features_in_")
         return np.array([_rates(str(text)) for text in X], dtype=float).reshape(
             -1, len(STYLE_FEATURES)

@@ -140,7 +140,8 @@ class ToneModel:
 
 def _feature_names(raw: Sequence[str]) -> list[str]:
     return [
-        name.removeprefix("words__") if name.startswith("words__") else
-        "style:" + name.removeprefix("style__")
+        name.removeprefix("words__")
+        if name.startswith("words__")
+        else "style:" + name.removeprefix("style__")
         for name in raw
     ]

@@ -7,13 +7,28 @@ __all__ = ["mask_text", "normalise_text"]
 
 _QUOTES = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"',
-        "\u00bb": '"', "\u2033": '"', "\u2013": "-", "\u2014": " - ", "\u2212": "-",
-        "\u2026": "...", "\u00a0": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": " - ",
+        "\u2212": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
     }
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]"
+)
 _SPACES = re.compile(r"[ \t]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
 
@@ -62,8 +77,13 @@ def mask_text(text: str) -> str:
         word = match.group()
         if word[0].isdigit():
             out.append(NUMBER_TOKEN)
-        elif word[0].isupper() and word != "I" and not word.startswith("I'") and not _SENTENCE_START.search(
-            text[max(0, match.start() - 4) : match.start()]
+        elif (
+            word[0].isupper()
+            and word != "I"
+            and not word.startswith("I'")
+            and not _SENTENCE_START.search(
+                text[max(0, match.start() - 4) : match.start()]
+            )
         ):
             out.append(NAME_TOKEN)
         else:

@@ -1,6 +1,6 @@
 """The one factory that builds tone's scikit-learn pipeline."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
@@ -26,7 +26,7 @@ def build_pipeline(
     max_features: int | None = 50_000,
     style: float = 0.0,
     mask: bool = True,
-    C: float = 1.0,  # noqa: N803 - scikit-learn's name for the inverse regularisation
+    C: float = 1.0,
     calibration_folds: int = 5,
 ) -> Pipeline:
     """Build the unfitted opinion-vs-reporting pipeline.
@@ -57,7 +57,10 @@ def build_pipeline(
     weights = {"words": 1.0}
     if style > 0:
         parts.append(
-            ("style", Pipeline([("rates", StyleFeatures()), ("scale", StandardScaler())]))
+            (
+                "style",
+                Pipeline([("rates", StyleFeatures()), ("scale", StandardScaler())]),
+            )
         )
         weights["style"] = style
     model = CalibratedClassifierCV(
@@ -67,27 +70,31 @@ def build_pipeline(
         ensemble=False,
     )
     return Pipeline(
-        [("features", FeatureUnion(parts, transformer_weights=weights)), ("model", model)]
+        [
+            ("features", FeatureUnion(parts, transformer_weights=weights)),
+            ("model", model),
+        ]
     )
 
 
 def fit_pipeline(
     pipeline: Pipeline,
-    texts: Sequence[str],
-    labels: Sequence[str],
-    groups: Sequence[object],
+    texts: Iterable[str],
+    labels: Iterable[str],
+    groups: Iterable[object],
 ) -> Pipeline:
     """Fit ``pipeline`` so that no group (event) is split across calibration folds.
 
     The pipeline's ``GroupKFold`` is turned into concrete splits for this fit and
     put back afterwards, so the saved model holds no training indices.
     """
+    texts, labels = list(texts), list(labels)
     calibrated = pipeline.named_steps["model"]
     splitter = calibrated.cv
-    splits = list(splitter.split(texts, labels, groups))
+    splits = list(splitter.split(texts, labels, list(groups)))
     calibrated.set_params(cv=splits)
     try:
-        pipeline.fit(list(texts), list(labels))
+        pipeline.fit(texts, labels)
     finally:
         calibrated.set_params(cv=splitter)
     return pipeline

@@ -4,8 +4,6 @@ The CLI's ``tone batch``, the HTTP API and any distributed batch call
 :func:`score_frame`; :func:`score_text` is its one-row convenience.
 """
 
-from collections.abc import Hashable
-
 import numpy as np
 import pandas as pd
 
@@ -91,14 +89,15 @@ def score_frame(
             )
     errors = [_row_error(value) for value in frame[text_column]]
     good = [i for i, error in enumerate(errors) if error is None]
-    texts: list[str] = [frame[text_column].iat[i] for i in good]
-    titles = [
-        _title(frame[title_column].iat[i]) if title_column else "" for i in good
-    ]
+    texts: list[str] = [str(frame[text_column].iat[i]) for i in good]
+    titles = [_title(frame[title_column].iat[i]) if title_column else "" for i in good]
     spans = [sentence_spans(text) for text in texts]
     # The title counts towards the article's tone but never shifts the offsets
     # reported into the text, so it is scored as a leading passage of its own text.
-    articles = [f"{title}.\n\n{text}" if title else text for title, text in zip(titles, texts, strict=True)]
+    articles = [
+        f"{title}.\n\n{text}" if title else text
+        for title, text in zip(titles, texts, strict=True)
+    ]
     article_spans = [
         sentence_spans(article) if title else s
         for article, title, s in zip(articles, titles, spans, strict=True)
@@ -127,7 +126,9 @@ def score_frame(
     for name in ("hedged_sentences", "sentences"):
         out[name] = out[name].astype("Int64")
     if detail:
-        out["result"] = _details(frame, model, good, texts, spans, probabilities, hedging, id_column)
+        out["result"] = _details(  # type: ignore[assignment]
+            frame, model, good, texts, spans, probabilities, hedging, id_column
+        )
     return out
 
 
@@ -153,10 +154,11 @@ def _details(
             for (a, b), flag in zip(spans[j], flags, strict=True)
         ]
         p = float(probabilities[j])
-        ident: Hashable = frame[id_column].iat[i] if id_column else None
+        ident: object = frame[id_column].iat[i] if id_column else None
+        missing = ident is None or (isinstance(ident, float) and np.isnan(ident))
         results[i] = ToneResult(
-            id=None if ident is None or pd.isna(ident) else str(ident),
-            label=OPINION if p >= 0.5 else REPORTING,
+            id=None if missing else str(ident),
+            label="opinion" if p >= 0.5 else "reporting",
             opinion_probability=p,
             hedging=result,
             sentences=sentences,
@@ -171,7 +173,7 @@ def score_text(
     text: str,
     *,
     title: str | None = None,
-    id: str | None = None,  # noqa: A002 - mirrors the API field
+    id: str | None = None,
     lexicon: HedgeLexicon | None = None,
 ) -> ToneResult:
     """Score one text with every detail.

@@ -23,7 +23,9 @@ def _model(directory: str) -> ToneModel:
 def _score_chunk(
     model_dir: str, chunk: pd.DataFrame, text_column: str, id_column: str | None
 ) -> pd.DataFrame:
-    return score_frame(chunk, _model(model_dir), text_column=text_column, id_column=id_column)
+    return score_frame(
+        chunk, _model(model_dir), text_column=text_column, id_column=id_column
+    )
 
 
 class BatchSummary(dict[str, int]):
@@ -54,7 +56,7 @@ def score_file(
     chunk_rows: int = 1_000,
     progress: Callable[[int], None] | None = None,
 ) -> BatchSummary:
-    """Score ``source`` into ``output`` (formats by suffix); bad rows get an ``error``."""
+    """Score ``source`` into ``output`` (formats by suffix); bad rows get ``error``."""
     _model(str(model_dir))  # fail fast, before reading anything, if the model is bad
     raw = iter_table(source, chunk_rows)
     first = next(raw, None)
@@ -69,7 +71,8 @@ def score_file(
         )
     else:
         results = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(_score_chunk)(str(model_dir), c, text_column, id_column) for c in chunks
+            delayed(_score_chunk)(str(model_dir), c, text_column, id_column)
+            for c in chunks
         )
     summary = BatchSummary(rows=0, scored=0, failed=0)
     with TableWriter(output) as writer:

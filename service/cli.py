@@ -7,7 +7,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from classifier import ToneError, load_model, score_text
+from classifier import ToneError, ToneModel, load_model, score_text
 from service.settings import Settings
 
 app = typer.Typer(
@@ -34,7 +34,7 @@ def _model_dir(model: Path | None) -> Path:
     return model or Settings().model_dir
 
 
-def _load(model: Path | None):  # type: ignore[no-untyped-def]
+def _load(model: Path | None) -> ToneModel:
     try:
         return load_model(_model_dir(model))
     except ToneError as error:
@@ -47,10 +47,16 @@ def _echo_json(payload: Any) -> None:
 
 @app.command()
 def score(
-    text: Annotated[str | None, typer.Argument(help="The text, or - to read stdin.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the text from a file.")] = None,
+    text: Annotated[
+        str | None, typer.Argument(help="The text, or - to read stdin.")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the text from a file.")
+    ] = None,
     title: Annotated[str | None, typer.Option(help="The article's headline.")] = None,
-    detail: Annotated[bool, typer.Option(help="Add sentences, cues and top features.")] = False,
+    detail: Annotated[
+        bool, typer.Option(help="Add sentences, cues and top features.")
+    ] = False,
     model: ModelOption = None,
 ) -> None:
     """Score one text and print its result as JSON."""
@@ -70,18 +76,28 @@ def score(
         result = score_text(tone, body, title=title)
     except ToneError as error:
         _fail(str(error))
-    exclude = None if detail else {"sentences": True, "top_features": True, "hedging": {"cues"}}
+    exclude: Any = (
+        None
+        if detail
+        else {"sentences": True, "top_features": True, "hedging": {"cues"}}
+    )
     _echo_json(result.model_dump(exclude=exclude))
 
 
 @app.command()
 def batch(
     source: Annotated[Path, typer.Argument(help="CSV, JSONL or Parquet of articles.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write results (by suffix).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write results (by suffix).")
+    ],
     text_column: Annotated[str, typer.Option(help="Column holding the text.")] = "text",
-    id_column: Annotated[str | None, typer.Option(help="Column to carry over [default: id if present].")] = None,
+    id_column: Annotated[
+        str | None, typer.Option(help="Column to carry over [default: id if present].")
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes to score with.")] = 1,
-    chunk_rows: Annotated[int, typer.Option(min=1, help="Rows read and scored at a time.")] = 1_000,
+    chunk_rows: Annotated[
+        int, typer.Option(min=1, help="Rows read and scored at a time.")
+    ] = 1_000,
     model: ModelOption = None,
 ) -> None:
     """Score a table of articles; bad rows get an error in their own row."""
@@ -94,9 +110,14 @@ def batch(
         with Progress(transient=True, disable=not show) as bar:
             task = bar.add_task("scoring", total=None)
             summary = score_file(
-                source, output, _model_dir(model),
-                text_column=text_column, id_column=id_column, workers=workers,
-                chunk_rows=chunk_rows, progress=lambda n: bar.advance(task, n),
+                source,
+                output,
+                _model_dir(model),
+                text_column=text_column,
+                id_column=id_column,
+                workers=workers,
+                chunk_rows=chunk_rows,
+                progress=lambda n: bar.advance(task, n),
             )
     except (ToneError, KeyError, OSError) as error:
         _fail(str(error).strip("'\""))
@@ -111,12 +132,29 @@ def batch(
 
 @app.command()
 def train(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Model directory to write [default: TONE_MODEL_DIR].")] = None,
-    labels: Annotated[Path | None, typer.Option(help="Articles JSONL [default: labels/articles.jsonl].")] = None,
-    extra: Annotated[list[Path] | None, typer.Option(help="Extra labeled CSV/JSONL/Parquet (text, label).")] = None,
-    brown: Annotated[bool, typer.Option(help="Also train on Brown press (from the corpora path).")] = False,
-    folds: Annotated[int, typer.Option(min=2, help="Grouped cross-validation folds.")] = 5,
-    external: Annotated[bool, typer.Option(help="Evaluate on published corpora present.")] = True,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Model directory to write [default: TONE_MODEL_DIR]."
+        ),
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(help="Articles JSONL [default: labels/articles.jsonl]."),
+    ] = None,
+    extra: Annotated[
+        list[Path] | None,
+        typer.Option(help="Extra labeled CSV/JSONL/Parquet (text, label)."),
+    ] = None,
+    brown: Annotated[
+        bool, typer.Option(help="Also train on Brown press (from the corpora path).")
+    ] = False,
+    folds: Annotated[
+        int, typer.Option(min=2, help="Grouped cross-validation folds.")
+    ] = 5,
+    external: Annotated[
+        bool, typer.Option(help="Evaluate on published corpora present.")
+    ] = True,
 ) -> None:
     """Train a model from labels/ (and extras), cross-validated by event."""
     from training.external import EXTERNAL_CORPORA
@@ -127,7 +165,9 @@ def train(
     # Never report a corpus the model was trained on as unseen.
     unseen = [n for n in EXTERNAL_CORPORA if external and not (brown and n == "brown")]
     try:
-        frame = load_training_frame(labels, extra or (), brown=brown, corpora=settings.corpora)
+        frame = load_training_frame(
+            labels, extra or (), brown=brown, corpora=settings.corpora
+        )
         model = train_and_save(
             target, frame, folds=folds, evaluate_on=unseen, corpora=settings.corpora
         )
@@ -139,10 +179,19 @@ def train(
 
 @app.command()
 def evaluate(
-    file: Annotated[Path | None, typer.Argument(help="Labeled CSV/JSONL/Parquet (text, label).")] = None,
-    corpus: Annotated[list[str] | None, typer.Option(help="brown, checkthat or conll-hedging.")] = None,
-    all_corpora: Annotated[bool, typer.Option("--all", help="Every published corpus present.")] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write JSON and markdown here.")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="Labeled CSV/JSONL/Parquet (text, label).")
+    ] = None,
+    corpus: Annotated[
+        list[str] | None, typer.Option(help="brown, checkthat or conll-hedging.")
+    ] = None,
+    all_corpora: Annotated[
+        bool, typer.Option("--all", help="Every published corpus present.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write JSON and markdown here."),
+    ] = None,
     model: ModelOption = None,
 ) -> None:
     """Evaluate the model on a labeled file or on published corpora."""
@@ -182,7 +231,10 @@ def evaluate(
 
 @labels_app.command("stats")
 def labels_stats(
-    labels: Annotated[Path | None, typer.Option(help="Articles JSONL [default: labels/articles.jsonl].")] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(help="Articles JSONL [default: labels/articles.jsonl]."),
+    ] = None,
 ) -> None:
     """Counts by label, genre, subject and event; words per label; paired events."""
     from training.corpus import corpus_stats, load_articles
@@ -192,15 +244,25 @@ def labels_stats(
     except (ToneError, OSError) as error:
         _fail(str(error))
     stats = corpus_stats(frame)
-    stats["by_event"] = frame.groupby("event")["label"].value_counts().unstack(fill_value=0).astype(int).to_dict(orient="index")
+    stats["by_event"] = (
+        frame.groupby("event")["label"]
+        .value_counts()
+        .unstack(fill_value=0)
+        .astype(int)
+        .to_dict(orient="index")
+    )
     _echo_json(stats)
 
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind [env TONE_HOST].")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind [env TONE_HOST].")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port [env TONE_PORT].")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes [env TONE_WORKERS].")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes [env TONE_WORKERS].")
+    ] = None,
     model: ModelOption = None,
 ) -> None:
     """Serve the HTTP API with uvicorn (default 127.0.0.1:8000)."""

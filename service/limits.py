@@ -24,7 +24,10 @@ async def _reply(send: Send, status: int, detail: str) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -48,7 +51,11 @@ class RequestLimits:
             return
         too_large = f"Request body exceeds the maximum of {self.max_body_bytes} bytes"
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if (
+            declared is not None
+            and declared.isdigit()
+            and int(declared) > self.max_body_bytes
+        ):
             await _reply(send, 413, too_large)
             return
         received = 0

@@ -43,7 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     registry = CollectorRegistry()
     predictions = Counter(
-        "tone_predictions", "Articles scored, by predicted label.", ["label"], registry=registry
+        "tone_predictions",
+        "Articles scored, by predicted label.",
+        ["label"],
+        registry=registry,
     )
     model_info = Info("tone_model", "The served model.", registry=registry)
 
@@ -52,7 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             app.state.model = load_model(settings.model_dir)
             model_info.info({"version": app.state.model.version})
-            log.info("serving model %s from %s", app.state.model.version, settings.model_dir)
+            log.info(
+                "serving model %s from %s", app.state.model.version, settings.model_dir
+            )
         except ToneError as error:
             app.state.model = None
             log.error("no model loaded: %s", error)
@@ -76,16 +81,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": _validation_detail(error)})
+        return JSONResponse(
+            status_code=422, content={"detail": _validation_detail(error)}
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
-        return JSONResponse(status_code=500, content={"detail": "Internal server error"})
+        return JSONResponse(
+            status_code=500, content={"detail": "Internal server error"}
+        )
 
     app.include_router(health.router)
     app.include_router(score.router)
     app.include_router(model.router)
-    Instrumentator(registry=registry).instrument(app).expose(app, include_in_schema=False)
+    Instrumentator(registry=registry).instrument(app).expose(
+        app, include_in_schema=False
+    )
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     return app

@@ -17,7 +17,11 @@ class Article(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"text": _EXAMPLE, "title": "Bridge toll approved", "id": "a-1"}]},
+        json_schema_extra={
+            "examples": [
+                {"text": _EXAMPLE, "title": "Bridge toll approved", "id": "a-1"}
+            ]
+        },
     )
 
     text: str = Field(description="The article's text.")
@@ -37,7 +41,9 @@ class BatchRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"articles": [{"text": _EXAMPLE, "id": "a-1"}]}]},
+        json_schema_extra={
+            "examples": [{"articles": [{"text": _EXAMPLE, "id": "a-1"}]}]
+        },
     )
 
     articles: list[Article] = Field(min_length=1)
@@ -58,7 +64,10 @@ class ModelInfo(BaseModel):
                 {
                     "version": "20261125T120000Z-3f2a9c1",
                     "created": "2026-11-25T12:00:00+00:00",
-                    "corpus": {"articles": 361, "by_label": {"opinion": 180, "reporting": 181}},
+                    "corpus": {
+                        "articles": 361,
+                        "by_label": {"opinion": 180, "reporting": 181},
+                    },
                     "metrics": {"grouped_cv": {"macro_f1": 0.97}},
                     "libraries": {"scikit-learn": "1.9.1"},
                 }

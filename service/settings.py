@@ -17,7 +17,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TONE_", extra="ignore")
 
     model_dir: Path = Field(
-        default=Path("models/default"), description="The model directory to serve and score with."
+        default=Path("models/default"),
+        description="The model directory to serve and score with.",
     )
     corpora: Path = Field(
         default=_ROOT.parent / "shared" / "corpora",

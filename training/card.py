@@ -11,7 +11,9 @@ from training.metrics import LABELS, metrics_markdown
 __all__ = ["write_model_card"]
 
 
-def _plots(directory: Path, labels: Sequence[str], probability: np.ndarray) -> list[str]:
+def _plots(
+    directory: Path, labels: Sequence[str], probability: np.ndarray
+) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")

@@ -10,7 +10,12 @@ from training.external import EXTERNAL_CORPORA, load_external
 from training.metrics import classification_metrics, hedging_metrics, metrics_markdown
 from training.tables import read_table
 
-__all__ = ["evaluate_corpus", "evaluate_frame", "evaluate_hedging", "evaluate_labeled_file"]
+__all__ = [
+    "evaluate_corpus",
+    "evaluate_frame",
+    "evaluate_hedging",
+    "evaluate_labeled_file",
+]
 
 
 def evaluate_frame(model: ToneModel, frame: pd.DataFrame) -> dict[str, object]:

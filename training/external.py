@@ -82,6 +82,7 @@ def load_brown(corpora: Path | None = None) -> pd.DataFrame:
     if str(nltk_data) not in nltk.data.path:
         nltk.data.path.insert(0, str(nltk_data))
     from nltk.corpus import brown as reader
+
     rows = []
     for category, label in BROWN_LABELS.items():
         for fileid in reader.fileids(categories=category):
@@ -101,8 +102,10 @@ def load_brown(corpora: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def load_checkthat(split: str = "dev_test", corpora: Path | None = None) -> pd.DataFrame:
-    """CheckThat! 2025 English subjectivity sentences: SUBJ = opinion, OBJ = reporting."""
+def load_checkthat(
+    split: str = "dev_test", corpora: Path | None = None
+) -> pd.DataFrame:
+    """CheckThat! 2025 English subjectivity: SUBJ = opinion, OBJ = reporting."""
     corpora = corpora or default_corpora_dir()
     path = _require(
         corpora / "checkthat2025-subjectivity-en" / f"{split}_en.tsv",
@@ -114,7 +117,9 @@ def load_checkthat(split: str = "dev_test", corpora: Path | None = None) -> pd.D
     return frame[["id", "text", "label"]].dropna().reset_index(drop=True)
 
 
-def load_conll_hedging(split: str = "test", corpora: Path | None = None) -> pd.DataFrame:
+def load_conll_hedging(
+    split: str = "test", corpora: Path | None = None
+) -> pd.DataFrame:
     """CoNLL-2010 Wikipedia sentences: ``hedged`` is True for the uncertain class."""
     corpora = corpora or default_corpora_dir()
     path = _require(

@@ -1,6 +1,6 @@
 """Metrics for opinion-vs-reporting and for hedging, as plain dictionaries."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 from sklearn.metrics import (
@@ -17,7 +17,7 @@ LABELS = ("opinion", "reporting")
 
 
 def classification_metrics(
-    labels: Sequence[str], opinion_probability: Sequence[float], threshold: float = 0.5
+    labels: Iterable[str], opinion_probability: Iterable[float], threshold: float = 0.5
 ) -> dict[str, object]:
     """Macro-F1, per-class F1, ROC-AUC, Brier score and confusion matrix.
 
@@ -27,24 +27,31 @@ def classification_metrics(
     >>> m["macro_f1"], m["roc_auc"], m["confusion"]
     (1.0, 1.0, [[1, 0], [0, 1]])
     """
-    y = np.asarray(labels)
-    p = np.asarray(opinion_probability, dtype=float)
+    y = np.asarray(list(labels))
+    p = np.asarray(list(opinion_probability), dtype=float)
     predicted = np.where(p >= threshold, "opinion", "reporting")
     is_opinion = (y == "opinion").astype(int)
-    per_class = f1_score(y, predicted, labels=list(LABELS), average=None, zero_division=0)
+    per_class = f1_score(
+        y, predicted, labels=list(LABELS), average=None, zero_division=0
+    )
     both = len(set(is_opinion)) == 2
     return {
         "n": len(y),
         "support": {label: int((y == label).sum()) for label in LABELS},
         "macro_f1": round(float(np.mean(per_class)), 4),
-        "f1": {label: round(float(f), 4) for label, f in zip(LABELS, per_class, strict=True)},
+        "f1": {
+            label: round(float(f), 4)
+            for label, f in zip(LABELS, per_class, strict=True)
+        },
         "roc_auc": round(float(roc_auc_score(is_opinion, p)), 4) if both else None,
         "brier": round(float(brier_score_loss(is_opinion, p)), 4),
         "confusion": confusion_matrix(y, predicted, labels=list(LABELS)).tolist(),
     }
 
 
-def hedging_metrics(truth: Sequence[bool], predicted: Sequence[bool]) -> dict[str, object]:
+def hedging_metrics(
+    truth: Iterable[bool], predicted: Iterable[bool]
+) -> dict[str, object]:
     """Precision, recall and F1 of the hedged (uncertain) class.
 
     Examples
@@ -52,15 +59,16 @@ def hedging_metrics(truth: Sequence[bool], predicted: Sequence[bool]) -> dict[st
     >>> hedging_metrics([True, True, False], [True, False, False])["f1"]
     0.6667
     """
+    gold = np.asarray(list(truth), dtype=bool)
     p, r, f, _ = precision_recall_fscore_support(
-        np.asarray(truth, dtype=bool),
-        np.asarray(predicted, dtype=bool),
+        gold,
+        np.asarray(list(predicted), dtype=bool),
         average="binary",
         zero_division=0,
     )
     return {
-        "n": len(truth),
-        "positives": int(np.sum(truth)),
+        "n": len(gold),
+        "positives": int(gold.sum()),
         "precision": round(float(p), 4),
         "recall": round(float(r), 4),
         "f1": round(float(f), 4),
@@ -71,7 +79,8 @@ def metrics_markdown(name: str, metrics: dict[str, object]) -> str:
     """A small markdown table for one evaluation."""
     if "precision" in metrics:
         return (
-            f"| {name} | n | precision | recall | F1 (hedged) |\n|---|---|---|---|---|\n"
+            f"| {name} | n | precision | recall | F1 (hedged) |\n"
+            "|---|---|---|---|---|\n"
             f"| | {metrics['n']} | {metrics['precision']:.3f} | {metrics['recall']:.3f}"
             f" | {metrics['f1']:.3f} |\n"
         )
@@ -79,12 +88,13 @@ def metrics_markdown(name: str, metrics: dict[str, object]) -> str:
     assert isinstance(f1, dict)
     auc = metrics["roc_auc"]
     auc_text = f"{auc:.3f}" if isinstance(auc, float) else "n/a"
-    (tp, fn), (fp, tn) = metrics["confusion"]  # type: ignore[misc]
+    confusion = metrics["confusion"]
+    assert isinstance(confusion, list)
     return (
         f"| {name} | n | macro-F1 | F1 opinion | F1 reporting | ROC-AUC | Brier |\n"
         "|---|---|---|---|---|---|---|\n"
         f"| | {metrics['n']} | {metrics['macro_f1']:.3f} | {f1['opinion']:.3f} | "
         f"{f1['reporting']:.3f} | {auc_text} | {metrics['brier']:.3f} |\n\n"
         f"Confusion (rows true, columns predicted; opinion, reporting): "
-        f"[[{tp}, {fn}], [{fp}, {tn}]]\n"
+        f"{confusion}\n"
     )

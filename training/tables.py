@@ -43,11 +43,17 @@ def iter_table(path: str | Path, chunksize: int = 2_000) -> Iterator[pd.DataFram
                 yield batch.to_pandas()
             return
         reader = (
-            pd.read_csv(path, chunksize=chunksize, dtype=str, keep_default_na=False,
-                        encoding="utf-8")
+            pd.read_csv(
+                path,
+                chunksize=chunksize,
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8",
+            )
             if suffix == ".csv"
-            else pd.read_json(path, lines=True, chunksize=chunksize, dtype=False,
-                              encoding="utf-8")
+            else pd.read_json(
+                path, lines=True, chunksize=chunksize, dtype=False, encoding="utf-8"
+            )
         )
         with reader as chunks:
             yield from chunks
@@ -86,10 +92,16 @@ class TableWriter:
                 self._parquet = pq.ParquetWriter(self.path, table.schema)
             self._parquet.write_table(table.cast(self._parquet.schema))
         elif self._suffix == ".csv":
-            frame.to_csv(self.path, mode="a" if self._started else "w",
-                         header=not self._started, index=False)
+            frame.to_csv(
+                self.path,
+                mode="a" if self._started else "w",
+                header=not self._started,
+                index=False,
+            )
         else:
-            with open(self.path, "a" if self._started else "w", encoding="utf-8") as out:
+            with open(
+                self.path, "a" if self._started else "w", encoding="utf-8"
+            ) as out:
                 text = frame.to_json(orient="records", lines=True, force_ascii=False)
                 out.write(text if text.endswith("\n") or not text else text + "\n")
         self._started = True

@@ -60,7 +60,9 @@ def load_training_frame(
             raise CorpusError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
         bad = sorted(set(extra["label"]) - {"opinion", "reporting"})
         if bad:
-            raise CorpusError(f"{path}: unknown label(s) {bad}; use opinion or reporting")
+            raise CorpusError(
+                f"{path}: unknown label(s) {bad}; use opinion or reporting"
+            )
         extra = extra.assign(source=str(path))
         if "event" not in extra:
             extra["event"] = [f"{path}#{i}" for i in range(len(extra))]
@@ -69,7 +71,11 @@ def load_training_frame(
         from training.external import load_brown
 
         b = load_brown(corpora)
-        parts.append(b.assign(event=b["group"], source="brown")[["text", "label", "event", "source"]])
+        parts.append(
+            b.assign(event=b["group"], source="brown")[
+                ["text", "label", "event", "source"]
+            ]
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -83,7 +89,10 @@ def train_model(
     """Fit a :class:`ToneModel` on a frame with ``text``, ``label`` and ``event``."""
     _check_frame(frame)
     pipeline = fit_pipeline(
-        build_pipeline(**pipeline_options), frame["text"], frame["label"], frame["event"]
+        build_pipeline(**pipeline_options),
+        frame["text"],
+        frame["label"],
+        frame["event"],
     )
     return ToneModel(pipeline=pipeline, version=version, passage_words=passage_words)
 
@@ -100,7 +109,9 @@ def grouped_cross_validation(
     probability = np.zeros(len(frame))
     splitter = GroupKFold(n_splits=folds)
     for train, test in splitter.split(frame, groups=frame["event"]):
-        model = train_model(frame.iloc[train], passage_words=passage_words, **pipeline_options)
+        model = train_model(
+            frame.iloc[train], passage_words=passage_words, **pipeline_options
+        )
         probability[test] = model.opinion_probability(list(frame["text"].iloc[test]))
     return classification_metrics(frame["label"], probability), probability
 
@@ -145,7 +156,10 @@ def train_and_save(
             "by_label": stats["by_label"],
             "sources": frame["source"].value_counts().to_dict(),
         },
-        "pipeline": {k: list(v) if isinstance(v, tuple) else v for k, v in pipeline_options.items()},
+        "pipeline": {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in pipeline_options.items()
+        },
         "metrics": {"grouped_cv": cv_metrics},
         "libraries": {name: importlib.metadata.version(name) for name in _LIBRARIES},
     }

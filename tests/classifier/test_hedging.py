@@ -16,8 +16,13 @@ def test_lexicon_is_large_and_categorised() -> None:
         e.category for entries in lexicon._by_first.values() for e in entries
     )
     assert set(categories) == {
-        "modal", "epistemic_verb", "epistemic_adjective", "adverb",
-        "attribution", "approximator", "weasel",
+        "modal",
+        "epistemic_verb",
+        "epistemic_adjective",
+        "adverb",
+        "attribution",
+        "approximator",
+        "weasel",
     }
 
 
@@ -36,7 +41,9 @@ def test_lexicon_is_large_and_categorised() -> None:
         pytest.param("A book about the war.", [], id="about-preposition"),
         pytest.param("About 40 people came.", ["About"], id="about-number"),
         pytest.param("Some 300 jobs went.", ["Some"], id="some-number"),
-        pytest.param("It is believed the talks failed.", ["It is believed"], id="multiword"),
+        pytest.param(
+            "It is believed the talks failed.", ["It is believed"], id="multiword"
+        ),
         pytest.param("She reportedly resigned.", ["reportedly"], id="adverb"),
         pytest.param("Many critics disagree.", ["Many", "critics"], id="weasel"),
         pytest.param("Maria Lopez said the plant closed.", [], id="named-attribution"),
@@ -78,4 +85,6 @@ def test_unknown_rule_is_refused() -> None:
 def test_lexicon_from_tsv(tmp_path) -> None:
     path = tmp_path / "cues.tsv"
     path.write_text("# comment\nperchance\tadverb\t-\n", encoding="utf-8")
-    assert [c.text for c in HedgeLexicon.from_tsv(path).find("Perchance to dream.")] == ["Perchance"]
+    assert [
+        c.text for c in HedgeLexicon.from_tsv(path).find("Perchance to dream.")
+    ] == ["Perchance"]

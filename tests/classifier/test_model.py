@@ -20,7 +20,9 @@ def test_opinion_and_reporting_examples(model: ToneModel) -> None:
 
 def test_probabilities_do_not_drift_with_length(model: ToneModel) -> None:
     """Repeating a text many times must not push it to a more extreme probability."""
-    once, many = model.opinion_probability([REPORTING_TEXT, "\n\n".join([REPORTING_TEXT] * 20)])
+    once, many = model.opinion_probability(
+        [REPORTING_TEXT, "\n\n".join([REPORTING_TEXT] * 20)]
+    )
     assert abs(once - many) < 0.1
 
 

@@ -16,11 +16,15 @@ def test_round_trip(model: ToneModel, model_dir: Path) -> None:
     assert loaded.opinion_probability([OPINION_TEXT])[0] == pytest.approx(
         model.opinion_probability([OPINION_TEXT])[0]
     )
-    assert json.loads((model_dir / "metadata.json").read_text())["version"] == "test-model"
+    assert (
+        json.loads((model_dir / "metadata.json").read_text())["version"] == "test-model"
+    )
 
 
 def test_missing_directory(tmp_path: Path) -> None:
-    with pytest.raises(ModelFileError, match="model.skops is missing. Build one with `tone train`"):
+    with pytest.raises(
+        ModelFileError, match=r"model\.skops is missing\. Build one with `tone train`"
+    ):
         load_model(tmp_path / "nowhere")
 
 

@@ -7,13 +7,40 @@ from hypothesis import strategies as st
 from classifier import EmptyTextError, ToneModel, find_cues, score_hedging, score_text
 
 SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-words = st.lists(
-    st.sampled_from(["we", "must", "said", "may", "May", "the", "could", "not", "Police",
-                     "perhaps", "about", "40", "!", "?", ".", "\n\n", '"', "I"]),
-    min_size=1, max_size=60,
-).map(" ".join).filter(str.strip)
+words = (
+    st.lists(
+        st.sampled_from(
+            [
+                "we",
+                "must",
+                "said",
+                "may",
+                "May",
+                "the",
+                "could",
+                "not",
+                "Police",
+                "perhaps",
+                "about",
+                "40",
+                "!",
+                "?",
+                ".",
+                "\n\n",
+                '"',
+                "I",
+            ]
+        ),
+        min_size=1,
+        max_size=60,
+    )
+    .map(" ".join)
+    .filter(str.strip)
+)
 
 
 @SETTINGS
@@ -43,7 +70,9 @@ def test_scores_in_range_on_wordy_text(model: ToneModel, text: str) -> None:
 
 @SETTINGS
 @given(text=words, pad=st.sampled_from([" ", "  ", "\t", "\n"]))
-def test_surrounding_whitespace_does_not_change_scores(model: ToneModel, text: str, pad: str) -> None:
+def test_surrounding_whitespace_does_not_change_scores(
+    model: ToneModel, text: str, pad: str
+) -> None:
     a, b = score_text(model, text), score_text(model, pad + text + pad)
     assert a.opinion_probability == pytest.approx(b.opinion_probability, abs=1e-9)
     assert a.hedging.score == b.hedging.score

@@ -44,7 +44,9 @@ def test_bad_rows_get_an_error_and_the_rest_are_scored(
 
 
 def test_missing_column_is_one_clear_error(model: ToneModel) -> None:
-    with pytest.raises(MissingColumnError, match="column 'body' not found; the input has text"):
+    with pytest.raises(
+        MissingColumnError, match="column 'body' not found; the input has text"
+    ):
         score_frame(pd.DataFrame({"text": ["x"]}), model, text_column="body")
 
 
@@ -59,7 +61,9 @@ def test_score_text_is_score_frame_with_detail(model: ToneModel) -> None:
 
 
 def test_detail_result_is_consistent(model: ToneModel) -> None:
-    text = "The deal may collapse, officials said.\n\nThat is a disgrace, and we say so."
+    text = (
+        "The deal may collapse, officials said.\n\nThat is a disgrace, and we say so."
+    )
     result = score_text(model, text, title="Deal in doubt", id="x1")
     assert result.id == "x1"
     assert result.hedging.sentences == len(result.sentences) == 2
@@ -68,7 +72,10 @@ def test_detail_result_is_consistent(model: ToneModel) -> None:
         assert text[cue.start : cue.end] == cue.text
     for sentence in result.sentences:
         assert 0 <= sentence.opinion_probability <= 1
-        assert text[sentence.start : sentence.end].strip() == text[sentence.start : sentence.end]
+        assert (
+            text[sentence.start : sentence.end].strip()
+            == text[sentence.start : sentence.end]
+        )
 
 
 def test_title_counts_but_does_not_shift_offsets(model: ToneModel) -> None:

@@ -6,13 +6,19 @@ from classifier.tokenise import sentence_spans, word_spans
 @pytest.mark.parametrize(
     ("text", "sentences"),
     [
-        pytest.param("Mr. Smith went. He left.", ["Mr. Smith went.", "He left."], id="mr"),
+        pytest.param(
+            "Mr. Smith went. He left.", ["Mr. Smith went.", "He left."], id="mr"
+        ),
         pytest.param(
             "The U.S. Senate voted. It passed.",
             ["The U.S. Senate voted.", "It passed."],
             id="u.s.",
         ),
-        pytest.param("Headline\n\nBody text here.", ["Headline", "Body text here."], id="paragraphs"),
+        pytest.param(
+            "Headline\n\nBody text here.",
+            ["Headline", "Body text here."],
+            id="paragraphs",
+        ),
         pytest.param("", [], id="empty"),
         pytest.param("   \n\n  ", [], id="whitespace"),
     ],

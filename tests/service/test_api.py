@@ -20,11 +20,16 @@ def test_not_ready_without_a_model(tmp_path: Path) -> None:
         assert client.get("/ready").json() == {"detail": "Model not loaded"}
         assert client.get("/ready").status_code == 503
         response = client.post("/v1/score", json={"text": "Anything."})
-        assert (response.status_code, response.json()) == (503, {"detail": "Model not loaded"})
+        assert (response.status_code, response.json()) == (
+            503,
+            {"detail": "Model not loaded"},
+        )
 
 
 def test_score_one(client: TestClient) -> None:
-    response = client.post("/v1/score", json={"text": OPINION_TEXT, "id": "op-1", "title": "Vote yes"})
+    response = client.post(
+        "/v1/score", json={"text": OPINION_TEXT, "id": "op-1", "title": "Vote yes"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["id"] == "op-1" and body["label"] == "opinion"
@@ -42,7 +47,10 @@ def test_detail_false_drops_lists(client: TestClient) -> None:
 
 
 def test_batch_keeps_order_and_ids(client: TestClient) -> None:
-    articles = [{"text": t, "id": str(i)} for i, t in enumerate([OPINION_TEXT, REPORTING_TEXT, OPINION_TEXT])]
+    articles = [
+        {"text": t, "id": str(i)}
+        for i, t in enumerate([OPINION_TEXT, REPORTING_TEXT, OPINION_TEXT])
+    ]
     body = client.post("/v1/score/batch", json={"articles": articles}).json()
     assert [r["id"] for r in body["results"]] == ["0", "1", "2"]
     assert [r["label"] for r in body["results"]] == ["opinion", "reporting", "opinion"]
@@ -71,21 +79,60 @@ def test_openapi_has_examples(client: TestClient) -> None:
     ("kwargs", "status", "detail"),
     [
         pytest.param({"json": {"text": ""}}, 422, "text must not be empty", id="empty"),
-        pytest.param({"json": {"text": " \n\t "}}, 422, "text must not be empty", id="whitespace"),
-        pytest.param({"json": {"text": "x" * 5_001}}, 422, "text exceeds the maximum of 5000 characters", id="too-long"),
-        pytest.param({"json": {"text": "ok", "colour": "red"}}, 422, "Unknown field: colour", id="unknown-field"),
-        pytest.param({"json": {}}, 422, "Missing field: text", id="missing-text"),
-        pytest.param({"json": {"text": 5}}, 422, "text: Input should be a valid string", id="not-a-string"),
-        pytest.param({"content": b"{not json", "headers": {"content-type": "application/json"}}, 422, "Invalid JSON", id="invalid-json"),
-        pytest.param({"content": b"text=hi", "headers": {"content-type": "text/plain"}}, 415, "Content-Type must be application/json", id="wrong-type"),
-        pytest.param({"content": b"{}", "headers": {}}, 415, "Content-Type must be application/json", id="no-type"),
         pytest.param(
-            {"content": b'{"text": "' + b"a" * 70_000 + b'"}', "headers": {"content-type": "application/json"}},
-            413, "Request body exceeds the maximum of 65536 bytes", id="body-too-large",
+            {"json": {"text": " \n\t "}}, 422, "text must not be empty", id="whitespace"
+        ),
+        pytest.param(
+            {"json": {"text": "x" * 5_001}},
+            422,
+            "text exceeds the maximum of 5000 characters",
+            id="too-long",
+        ),
+        pytest.param(
+            {"json": {"text": "ok", "colour": "red"}},
+            422,
+            "Unknown field: colour",
+            id="unknown-field",
+        ),
+        pytest.param({"json": {}}, 422, "Missing field: text", id="missing-text"),
+        pytest.param(
+            {"json": {"text": 5}},
+            422,
+            "text: Input should be a valid string",
+            id="not-a-string",
+        ),
+        pytest.param(
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            422,
+            "Invalid JSON",
+            id="invalid-json",
+        ),
+        pytest.param(
+            {"content": b"text=hi", "headers": {"content-type": "text/plain"}},
+            415,
+            "Content-Type must be application/json",
+            id="wrong-type",
+        ),
+        pytest.param(
+            {"content": b"{}", "headers": {}},
+            415,
+            "Content-Type must be application/json",
+            id="no-type",
+        ),
+        pytest.param(
+            {
+                "content": b'{"text": "' + b"a" * 70_000 + b'"}',
+                "headers": {"content-type": "application/json"},
+            },
+            413,
+            "Request body exceeds the maximum of 65536 bytes",
+            id="body-too-large",
         ),
     ],
 )
-def test_bad_input_gets_a_clear_4xx(client: TestClient, kwargs: dict, status: int, detail: str) -> None:
+def test_bad_input_gets_a_clear_4xx(
+    client: TestClient, kwargs: dict, status: int, detail: str
+) -> None:
     response = client.post("/v1/score", **kwargs)
     assert (response.status_code, response.json()) == (status, {"detail": detail})
 
@@ -97,13 +144,23 @@ def test_streamed_body_over_the_limit_is_413(client: TestClient) -> None:
             yield b"a" * 1024
         yield b'"}'
 
-    response = client.post("/v1/score", content=chunks(), headers={"content-type": "application/json"})
-    assert (response.status_code, response.json()) == (413, {"detail": "Request body exceeds the maximum of 65536 bytes"})
+    response = client.post(
+        "/v1/score", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert (response.status_code, response.json()) == (
+        413,
+        {"detail": "Request body exceeds the maximum of 65536 bytes"},
+    )
 
 
 def test_batch_limits(client: TestClient) -> None:
     too_many = {"articles": [{"text": "Fine."}] * 5}
     response = client.post("/v1/score/batch", json=too_many)
-    assert (response.status_code, response.json()) == (422, {"detail": "batch exceeds the maximum of 4 articles"})
-    empty_item = client.post("/v1/score/batch", json={"articles": [{"text": "ok"}, {"text": ""}]})
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": "batch exceeds the maximum of 4 articles"},
+    )
+    empty_item = client.post(
+        "/v1/score/batch", json={"articles": [{"text": "ok"}, {"text": ""}]}
+    )
     assert empty_item.json() == {"detail": "articles.1.text: text must not be empty"}

@@ -13,7 +13,9 @@ from training.exceptions import CorpusError
 def test_corpus_size_and_pairing(articles: pd.DataFrame) -> None:
     labels_per_event = articles.groupby("event")["label"].nunique()
     assert labels_per_event.size >= 150, "at least 150 events"
-    assert (labels_per_event == 2).all(), "every event has both an opinion and a reporting piece"
+    assert (labels_per_event == 2).all(), (
+        "every event has both an opinion and a reporting piece"
+    )
     assert len(articles) >= 300
     assert articles["subject"].nunique() >= 12
     assert articles["genre"].nunique() >= 15
@@ -45,8 +47,14 @@ def test_stats(articles: pd.DataFrame) -> None:
 
 
 GOOD = {
-    "id": "t-1", "event": "t-e1", "label": "opinion", "genre": "column",
-    "subject": "politics", "title": "A title", "text": "word " * 150, "source": "test",
+    "id": "t-1",
+    "event": "t-e1",
+    "label": "opinion",
+    "genre": "column",
+    "subject": "politics",
+    "title": "A title",
+    "text": "word " * 150,
+    "source": "test",
 }
 
 
@@ -61,18 +69,48 @@ def write(path: Path, rows: list[object]) -> Path:
     ("rows", "message"),
     [
         pytest.param([GOOD, "{broken"], r"x.jsonl:2: broken JSON", id="broken-json"),
-        pytest.param([{**GOOD, "label": "news"}], r"x.jsonl:1: label: Input should be", id="unknown-label"),
-        pytest.param([{**GOOD, "genre": "poem"}], r"x.jsonl:1: genre", id="unknown-genre"),
-        pytest.param([{**GOOD, "text": ""}], r"x.jsonl:1: text: Value error, text has 0 words", id="empty-text"),
-        pytest.param([{**GOOD, "genre": "wire"}], r"genre 'wire' is a reporting genre", id="genre-label-mismatch"),
-        pytest.param([GOOD, {**GOOD, "id": "t-2"}], r"x.jsonl:2: duplicate text \(first on line 1\)", id="duplicate-text"),
-        pytest.param([GOOD, {**GOOD, "text": "other " * 150}], r"x.jsonl:2: duplicate id", id="duplicate-id"),
-        pytest.param([{**GOOD, "extra": 1}], r"x.jsonl:1: extra: Extra inputs", id="unknown-field"),
-        pytest.param(["[1, 2]"], r"x.jsonl:1: expected a JSON object", id="not-an-object"),
+        pytest.param(
+            [{**GOOD, "label": "news"}],
+            r"x.jsonl:1: label: Input should be",
+            id="unknown-label",
+        ),
+        pytest.param(
+            [{**GOOD, "genre": "poem"}], r"x.jsonl:1: genre", id="unknown-genre"
+        ),
+        pytest.param(
+            [{**GOOD, "text": ""}],
+            r"x.jsonl:1: text: Value error, text has 0 words",
+            id="empty-text",
+        ),
+        pytest.param(
+            [{**GOOD, "genre": "wire"}],
+            r"genre 'wire' is a reporting genre",
+            id="genre-label-mismatch",
+        ),
+        pytest.param(
+            [GOOD, {**GOOD, "id": "t-2"}],
+            r"x.jsonl:2: duplicate text \(first on line 1\)",
+            id="duplicate-text",
+        ),
+        pytest.param(
+            [GOOD, {**GOOD, "text": "other " * 150}],
+            r"x.jsonl:2: duplicate id",
+            id="duplicate-id",
+        ),
+        pytest.param(
+            [{**GOOD, "extra": 1}],
+            r"x.jsonl:1: extra: Extra inputs",
+            id="unknown-field",
+        ),
+        pytest.param(
+            ["[1, 2]"], r"x.jsonl:1: expected a JSON object", id="not-an-object"
+        ),
         pytest.param([], r"x.jsonl: no articles", id="empty-file"),
     ],
 )
-def test_bad_files_name_file_and_line(tmp_path: Path, rows: list[object], message: str) -> None:
+def test_bad_files_name_file_and_line(
+    tmp_path: Path, rows: list[object], message: str
+) -> None:
     with pytest.raises(CorpusError, match=message):
         load_articles(write(tmp_path / "x.jsonl", rows))
 
@@ -82,7 +120,11 @@ def test_duplicates_ignore_case_and_spacing() -> None:
 
 
 def test_hedging_offsets_are_checked(tmp_path: Path) -> None:
-    row = {"article_id": "a", "sentence": "It may rain.", "hedged": True,
-           "cues": [{"text": "may", "start": 0, "end": 3}]}
+    row = {
+        "article_id": "a",
+        "sentence": "It may rain.",
+        "hedged": True,
+        "cues": [{"text": "may", "start": 0, "end": 3}],
+    }
     with pytest.raises(CorpusError, match="cue 'may' is not at its offsets"):
         load_hedging(write(tmp_path / "h.jsonl", [row]))

@@ -18,5 +18,7 @@ def test_single_class_has_no_auc() -> None:
 
 
 def test_markdown_tables() -> None:
-    assert "macro-F1" in metrics_markdown("x", classification_metrics(["opinion", "reporting"], [1, 0]))
+    assert "macro-F1" in metrics_markdown(
+        "x", classification_metrics(["opinion", "reporting"], [1, 0])
+    )
     assert "F1 (hedged)" in metrics_markdown("h", hedging_metrics([True], [True]))

@@ -28,9 +28,17 @@ def test_grouped_cross_validation(small: pd.DataFrame) -> None:
 
 
 @pytest.mark.slow
-def test_train_and_save_writes_model_metadata_and_card(small: pd.DataFrame, tmp_path: Path) -> None:
+def test_train_and_save_writes_model_metadata_and_card(
+    small: pd.DataFrame, tmp_path: Path
+) -> None:
     model = train_and_save(tmp_path / "m", small, folds=3)
-    for name in ("model.skops", "metadata.json", "MODEL_CARD.md", "confusion_matrix.png", "calibration.png"):
+    for name in (
+        "model.skops",
+        "metadata.json",
+        "MODEL_CARD.md",
+        "confusion_matrix.png",
+        "calibration.png",
+    ):
         assert (tmp_path / "m" / name).is_file(), name
     metadata = json.loads((tmp_path / "m" / "metadata.json").read_text())
     assert metadata["version"] == model.version
@@ -47,7 +55,9 @@ def test_one_label_is_refused(small: pd.DataFrame) -> None:
 
 def test_extra_files(tmp_path: Path) -> None:
     extra = tmp_path / "extra.csv"
-    pd.DataFrame({"text": ["We must act.", "Police said so."], "label": ["opinion", "reporting"]}).to_csv(extra, index=False)
+    pd.DataFrame(
+        {"text": ["We must act.", "Police said so."], "label": ["opinion", "reporting"]}
+    ).to_csv(extra, index=False)
     frame = load_training_frame(extra_files=[extra])
     assert frame["source"].eq(str(extra)).sum() == 2
     bad = tmp_path / "bad.csv"

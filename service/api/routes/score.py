@@ -11,16 +11,23 @@ from service.deps import ModelDep, SettingsDep
 from service.schemas import Article, BatchRequest, BatchResponse
 
 router = APIRouter(prefix="/v1", tags=["score"])
-DetailQuery = Annotated[bool, Query(description="Include per-sentence scores, cues and top features.")]
+DetailQuery = Annotated[
+    bool, Query(description="Include per-sentence scores, cues and top features.")
+]
 
 
 def _score(
-    request: Request, model: ToneModel, articles: list[Article], max_chars: int, detail: bool
+    request: Request,
+    model: ToneModel,
+    articles: list[Article],
+    max_chars: int,
+    detail: bool,
 ) -> list[ToneResult]:
     for article in articles:
         if len(article.text) > max_chars:
             raise HTTPException(
-                status_code=422, detail=f"text exceeds the maximum of {max_chars} characters"
+                status_code=422,
+                detail=f"text exceeds the maximum of {max_chars} characters",
             )
     frame = pd.DataFrame(
         {
@@ -30,23 +37,27 @@ def _score(
         },
         dtype=object,
     )
-    scored = score_frame(frame, model, title_column="title", id_column="id", detail=detail)
+    scored = score_frame(
+        frame, model, title_column="title", id_column="id", detail=detail
+    )
     if detail:
         results: list[ToneResult] = list(scored["result"])
     else:
         results = [
-            ToneResult(
-                id=row.id,
-                label=row.label,
-                opinion_probability=float(row.opinion_probability),
-                hedging=HedgingResult(
-                    score=float(row.hedging_score),
-                    hedged_sentences=int(row.hedged_sentences),
-                    sentences=int(row.sentences),
-                ),
-                model_version=row.model_version,
+            ToneResult.model_validate(
+                {
+                    "id": row["id"],
+                    "label": row["label"],
+                    "opinion_probability": row["opinion_probability"],
+                    "hedging": HedgingResult(
+                        score=row["hedging_score"],
+                        hedged_sentences=row["hedged_sentences"],
+                        sentences=row["sentences"],
+                    ),
+                    "model_version": row["model_version"],
+                }
             )
-            for row in scored.itertuples()
+            for row in scored.to_dict(orient="records")
         ]
     request.app.state.count_predictions(results)
     return results
@@ -54,7 +65,11 @@ def _score(
 
 @router.post("/score", response_model=ToneResult)
 def score(
-    article: Article, request: Request, model: ModelDep, settings: SettingsDep, detail: DetailQuery = True
+    article: Article,
+    request: Request,
+    model: ModelDep,
+    settings: SettingsDep,
+    detail: DetailQuery = True,
 ) -> ToneResult:
     """Score one article for opinion and hedging."""
     return _score(request, model, [article], settings.max_text_chars, detail)[0]
@@ -62,11 +77,18 @@ def score(
 
 @router.post("/score/batch", response_model=BatchResponse)
 def score_batch(
-    batch: BatchRequest, request: Request, model: ModelDep, settings: SettingsDep, detail: DetailQuery = True
+    batch: BatchRequest,
+    request: Request,
+    model: ModelDep,
+    settings: SettingsDep,
+    detail: DetailQuery = True,
 ) -> BatchResponse:
     """Score several articles; results come back in the order sent."""
     if len(batch.articles) > settings.max_batch:
         raise HTTPException(
-            status_code=422, detail=f"batch exceeds the maximum of {settings.max_batch} articles"
+            status_code=422,
+            detail=f"batch exceeds the maximum of {settings.max_batch} articles",
         )
-    return BatchResponse(results=_score(request, model, batch.articles, settings.max_text_chars, detail))
+    return BatchResponse(
+        results=_score(request, model, batch.articles, settings.max_text_chars, detail)
+    )
