@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import get_args
 
-from classifier.result import HedgeCue, HedgingResult
+from classifier.result import HedgeCategory, HedgeCue, HedgingResult
 from classifier.tokenise import Span, sentence_spans, word_spans
 
 __all__ = ["HedgeLexicon", "default_lexicon", "find_cues", "score_hedging"]
@@ -145,6 +146,7 @@ _NOUN_CONTEXT = frozenset(
         "with",
     ]
 )
+_CATEGORIES = frozenset(get_args(HedgeCategory))
 _CURRENCY = re.compile(r"^[$£€¥]$|^\d")
 
 
@@ -226,6 +228,11 @@ class HedgeLexicon:
     def __init__(self, entries: Sequence[tuple[str, str, str]]) -> None:
         self._by_first: dict[str, list[_Entry]] = {}
         for cue, category, rule in entries:
+            if category not in _CATEGORIES:
+                raise ValueError(
+                    f"Unknown hedge category {category!r} for cue {cue!r}; "
+                    f"use one of {sorted(_CATEGORIES)}."
+                )
             if rule not in _RULES:
                 raise ValueError(
                     f"Unknown hedge rule {rule!r} for cue {cue!r}; "
@@ -272,12 +279,13 @@ class HedgeLexicon:
                     ctx, i, n, first
                 ):
                     start, end = ctx.spans[i][0], ctx.spans[i + n - 1][1]
+                    # Built from the lexicon's own validated categories.
                     cues.append(
-                        HedgeCue(
+                        HedgeCue.model_construct(
                             text=text[start:end],
                             start=start,
                             end=end,
-                            category=entry.category,  # type: ignore[arg-type]
+                            category=entry.category,
                         )
                     )
                     matched = n

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit, logit
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -114,28 +115,44 @@ class ToneModel:
         """Probability that each sentence, read on its own, is opinion."""
         return self._probabilities(sentences)
 
-    def top_features(self, text: str, k: int = 5) -> TopFeatures:
-        """The ``k`` features that moved ``text`` furthest towards each label."""
+    def top_features(self, texts: Sequence[str], k: int = 5) -> list[TopFeatures]:
+        """For each text, the ``k`` features that moved it furthest to each label."""
+        if not texts:
+            return []
         features = self.pipeline.named_steps["features"]
         linear = self.pipeline.named_steps["model"].calibrated_classifiers_[0].estimator
-        row = features.transform([text])
-        row = row.toarray()[0] if hasattr(row, "toarray") else np.asarray(row)[0]
         # coef_ points towards classes_[1]; flip it so positive means opinion.
         sign = 1.0 if self.pipeline.classes_[1] == OPINION else -1.0
-        contribution = row * linear.coef_[0] * sign
+        weights = linear.coef_[0] * sign
         names = _feature_names(features.get_feature_names_out())
-        order = np.argsort(contribution)
-        towards_opinion = [
-            Feature(feature=names[j], weight=round(float(contribution[j]), 4))
-            for j in order[::-1][:k]
-            if contribution[j] > 0
-        ]
-        towards_reporting = [
-            Feature(feature=names[j], weight=round(float(-contribution[j]), 4))
-            for j in order[:k]
-            if contribution[j] < 0
-        ]
-        return TopFeatures(opinion=towards_opinion, reporting=towards_reporting)
+        rows = sparse.csr_matrix(features.transform(list(texts)))
+        out = []
+        for i in range(rows.shape[0]):
+            start, end = rows.indptr[i], rows.indptr[i + 1]
+            columns = rows.indices[start:end]
+            contribution = rows.data[start:end] * weights[columns]
+            order = np.argsort(contribution)
+            out.append(
+                TopFeatures(
+                    opinion=[
+                        Feature(
+                            feature=names[columns[j]],
+                            weight=round(float(contribution[j]), 4),
+                        )
+                        for j in order[::-1][:k]
+                        if contribution[j] > 0
+                    ],
+                    reporting=[
+                        Feature(
+                            feature=names[columns[j]],
+                            weight=round(float(-contribution[j]), 4),
+                        )
+                        for j in order[:k]
+                        if contribution[j] < 0
+                    ],
+                )
+            )
+        return out
 
 
 def _feature_names(raw: Sequence[str]) -> list[str]:

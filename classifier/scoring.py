@@ -144,6 +144,7 @@ def _details(
 ) -> list[ToneResult | None]:
     flat = [text[a:b] for text, s in zip(texts, spans, strict=True) for a, b in s]
     sentence_p = iter(model.sentence_probabilities(flat))
+    features = model.top_features(texts)
     results: list[ToneResult | None] = [None] * len(frame)
     for j, i in enumerate(good):
         result, flags = hedging[j]
@@ -162,7 +163,7 @@ def _details(
             opinion_probability=p,
             hedging=result,
             sentences=sentences,
-            top_features=model.top_features(texts[j]),
+            top_features=features[j],
             model_version=model.version,
         )
     return results

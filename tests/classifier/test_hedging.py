@@ -82,6 +82,11 @@ def test_unknown_rule_is_refused() -> None:
         HedgeLexicon([("maybe", "adverb", "sometimes")])
 
 
+def test_unknown_category_is_refused() -> None:
+    with pytest.raises(ValueError, match="Unknown hedge category 'vague'"):
+        HedgeLexicon([("maybe", "vague", "-")])
+
+
 def test_lexicon_from_tsv(tmp_path) -> None:
     path = tmp_path / "cues.tsv"
     path.write_text("# comment\nperchance\tadverb\t-\n", encoding="utf-8")

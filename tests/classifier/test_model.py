@@ -34,7 +34,10 @@ def test_passages_cover_the_text_in_order() -> None:
 
 
 def test_top_features_point_the_right_way(model: ToneModel) -> None:
-    top = model.top_features(OPINION_TEXT + " " + REPORTING_TEXT, k=5)
+    top, other = model.top_features(
+        [OPINION_TEXT + " " + REPORTING_TEXT, OPINION_TEXT], k=5
+    )
+    assert len(other.opinion) <= 5
     assert top.opinion and top.reporting
     assert all(f.weight > 0 for f in top.opinion + top.reporting)
     assert "said" in {f.feature for f in top.reporting}

@@ -1,6 +1,7 @@
 import pytest
+from nltk.tokenize import RegexpTokenizer
 
-from classifier.tokenise import sentence_spans, word_spans
+from classifier.tokenise import WORD_PATTERN, sentence_spans, word_spans
 
 
 @pytest.mark.parametrize(
@@ -36,3 +37,10 @@ def test_spans_index_the_original_text() -> None:
 def test_word_spans_keep_contractions_whole() -> None:
     text = "They couldn't, won't and can't."
     assert [text[a:b] for a, b in word_spans(text)][1:4] == ["couldn't", ",", "won't"]
+
+
+def test_word_spans_match_nltk_regexp_tokenizer(articles) -> None:
+    """Oracle: the stdlib engine gives NLTK's RegexpTokenizer spans exactly."""
+    nltk_tokenizer = RegexpTokenizer(WORD_PATTERN)
+    for text in [*articles["text"][:200], "Ünïcödé — “quotes” it's 3.5%", ""]:
+        assert word_spans(text) == list(nltk_tokenizer.span_tokenize(text))
