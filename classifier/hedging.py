@@ -269,9 +269,11 @@ class HedgeLexicon:
             sentences = sentence_spans(text) if ctx.spans else []
         starts = {a for a, _ in sentences}
         cues: list[HedgeCue] = []
-        i = 0
-        while i < len(ctx.lower):
-            matched = 0
+        resume = 0  # the first token not inside a cue already found
+        # Only tokens that begin some cue are visited.
+        for i in [i for i, word in enumerate(ctx.lower) if word in self._by_first]:
+            if i < resume:
+                continue
             for entry in self._by_first.get(ctx.lower[i], ()):
                 n = len(entry.tokens)
                 first = ctx.spans[i][0] in starts
@@ -288,9 +290,8 @@ class HedgeLexicon:
                             category=entry.category,
                         )
                     )
-                    matched = n
+                    resume = i + n
                     break
-            i += matched or 1
         return cues
 
 

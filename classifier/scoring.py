@@ -105,9 +105,6 @@ def score_frame(
     probabilities = model.opinion_probability(articles, article_spans)
     hedging = [score_hedging(t, s, lexicon) for t, s in zip(texts, spans, strict=True)]
 
-    out = pd.DataFrame(index=frame.index)
-    if id_column:
-        out[id_column] = frame[id_column].to_numpy()
     n = len(frame)
     columns: dict[str, list[object]] = {name: [None] * n for name in RESULT_COLUMNS}
     columns["error"] = list(errors)
@@ -119,12 +116,22 @@ def score_frame(
         columns["hedged_sentences"][i] = hedging[j][0].hedged_sentences
         columns["sentences"][i] = hedging[j][0].sentences
         columns["model_version"][i] = model.version
+    dtypes = {
+        "opinion_probability": "Float64",
+        "hedging_score": "Float64",
+        "hedged_sentences": "Int64",
+        "sentences": "Int64",
+    }
+    data: dict[str, object] = (
+        {id_column: frame[id_column].to_numpy()} if id_column else {}
+    )
     for name in RESULT_COLUMNS:
-        out[name] = pd.Series(columns[name], index=frame.index, dtype=object)
-    out["opinion_probability"] = out["opinion_probability"].astype("Float64")
-    out["hedging_score"] = out["hedging_score"].astype("Float64")
-    for name in ("hedged_sentences", "sentences"):
-        out[name] = out[name].astype("Int64")
+        data[name] = pd.Series(
+            columns[name], index=frame.index, dtype=dtypes.get(name, object)
+        )
+    # One constructor call: inserting columns one by one cost more than scoring
+    # a short text.
+    out = pd.DataFrame(data, index=frame.index)
     if detail:
         out["result"] = _details(  # type: ignore[assignment]
             frame, model, good, texts, spans, probabilities, hedging, id_column

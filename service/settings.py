@@ -30,4 +30,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1)
+    threads: int = Field(
+        default=4, ge=1, description="Requests scored at once in each worker process."
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
