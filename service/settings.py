@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1)
     threads: int = Field(
-        default=4, ge=1, description="Requests scored at once in each worker process."
+        default=1,
+        ge=1,
+        description="Requests scored at once per worker process; add workers instead.",
     )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
