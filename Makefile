@@ -35,8 +35,9 @@ lint: install  ## ruff (lint and format check) and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: model  ## Throughput benchmarks against peers
+bench: model  ## Throughput against TextBlob, then HTTP load on loopback
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/http_load.py --workers 2
 
 evaluate: model  ## The current model on every published corpus present
 	$(BIN)/tone evaluate --all --output reports
