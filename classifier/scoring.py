@@ -116,19 +116,20 @@ def score_frame(
         columns["hedged_sentences"][i] = hedging[j][0].hedged_sentences
         columns["sentences"][i] = hedging[j][0].sentences
         columns["model_version"][i] = model.version
+    # A typed table (missing values are <NA>), so it writes to Parquet, CSV or
+    # JSONL and partitions under Dask with the same schema every time.
     dtypes = {
+        "label": "string",
+        "model_version": "string",
+        "error": "string",
         "opinion_probability": "Float64",
         "hedging_score": "Float64",
         "hedged_sentences": "Int64",
         "sentences": "Int64",
     }
-    data: dict[str, object] = (
-        {id_column: frame[id_column].to_numpy()} if id_column else {}
-    )
+    data: dict[str, object] = {id_column: frame[id_column]} if id_column else {}
     for name in RESULT_COLUMNS:
-        data[name] = pd.Series(
-            columns[name], index=frame.index, dtype=dtypes.get(name, object)
-        )
+        data[name] = pd.Series(columns[name], index=frame.index, dtype=dtypes[name])
     # One constructor call: inserting columns one by one cost more than scoring
     # a short text.
     out = pd.DataFrame(data, index=frame.index)
@@ -195,7 +196,7 @@ def score_text(
     row = score_frame(
         frame, model, title_column="title", id_column="id", detail=True, lexicon=lexicon
     ).iloc[0]
-    if row["error"] is not None:
+    if not pd.isna(row["error"]):
         raise EmptyTextError(
             f"Cannot score this text: {row['error']}. Send the article's text."
         )

@@ -11,7 +11,7 @@ from joblib import Parallel, delayed
 from classifier import MissingColumnError, ToneModel, load_model, score_frame
 from training.tables import TableWriter, iter_table
 
-__all__ = ["BatchSummary", "score_file"]
+__all__ = ["BatchSummary", "score_chunk", "score_file"]
 
 
 @lru_cache(maxsize=2)
@@ -20,9 +20,10 @@ def _model(directory: str) -> ToneModel:
     return load_model(directory)
 
 
-def _score_chunk(
-    model_dir: str, chunk: pd.DataFrame, text_column: str, id_column: str | None
+def score_chunk(
+    chunk: pd.DataFrame, model_dir: str, text_column: str, id_column: str | None
 ) -> pd.DataFrame:
+    """Score one chunk with the model in ``model_dir`` (loaded once per process)."""
     return score_frame(
         chunk, _model(model_dir), text_column=text_column, id_column=id_column
     )
@@ -67,11 +68,11 @@ def score_file(
     chunks = _checked(itertools.chain([first], raw), text_column, id_column)
     if workers == 1:
         results: Iterator[pd.DataFrame] = (
-            _score_chunk(str(model_dir), c, text_column, id_column) for c in chunks
+            score_chunk(c, str(model_dir), text_column, id_column) for c in chunks
         )
     else:
         results = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(_score_chunk)(str(model_dir), c, text_column, id_column)
+            delayed(score_chunk)(c, str(model_dir), text_column, id_column)
             for c in chunks
         )
     summary = BatchSummary(rows=0, scored=0, failed=0)

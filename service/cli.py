@@ -86,7 +86,12 @@ def score(
 
 @app.command()
 def batch(
-    source: Annotated[Path, typer.Argument(help="CSV, JSONL or Parquet of articles.")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV, JSONL or Parquet (Dask: also a glob or a directory of parts)."
+        ),
+    ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Where to write results (by suffix).")
     ],
@@ -94,7 +99,20 @@ def batch(
     id_column: Annotated[
         str | None, typer.Option(help="Column to carry over [default: id if present].")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Processes to score with.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes [default: 1 local; one per core on Dask]."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="local, or dask (needs the dask extra).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address [default: a local cluster]."),
+    ] = None,
+    partitions: Annotated[
+        int | None, typer.Option(min=1, help="Dask partitions [default: as read].")
+    ] = None,
     chunk_rows: Annotated[
         int, typer.Option(min=1, help="Rows read and scored at a time.")
     ] = 1_000,
@@ -105,20 +123,38 @@ def batch(
 
     from service.batch import score_file
 
+    if engine not in {"local", "dask"}:
+        _fail(f"unknown engine {engine!r}; use local or dask")
+    if engine == "local" and (scheduler or partitions):
+        _fail("--scheduler and --partitions need --engine dask")
     show = sys.stderr.isatty()
     try:
-        with Progress(transient=True, disable=not show) as bar:
-            task = bar.add_task("scoring", total=None)
-            summary = score_file(
-                source,
+        if engine == "dask":
+            from service.dask_batch import score_file_with_dask
+
+            summary = score_file_with_dask(
+                str(source),
                 output,
                 _model_dir(model),
                 text_column=text_column,
                 id_column=id_column,
+                scheduler=scheduler,
                 workers=workers,
-                chunk_rows=chunk_rows,
-                progress=lambda n: bar.advance(task, n),
+                partitions=partitions,
             )
+        else:
+            with Progress(transient=True, disable=not show) as bar:
+                task = bar.add_task("scoring", total=None)
+                summary = score_file(
+                    source,
+                    output,
+                    _model_dir(model),
+                    text_column=text_column,
+                    id_column=id_column,
+                    workers=workers or 1,
+                    chunk_rows=chunk_rows,
+                    progress=lambda n: bar.advance(task, n),
+                )
     except (ToneError, KeyError, OSError) as error:
         _fail(str(error).strip("'\""))
     typer.echo(

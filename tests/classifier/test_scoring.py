@@ -39,8 +39,10 @@ def test_bad_rows_get_an_error_and_the_rest_are_scored(
 ) -> None:
     frame = pd.DataFrame({"text": [OPINION_TEXT, value, REPORTING_TEXT]}, dtype=object)
     out = score_frame(frame, model)
-    assert out["error"].tolist() == [None, error, None]
-    assert out["label"].tolist() == ["opinion", None, "reporting"]
+    assert out["error"].fillna("-").tolist() == ["-", error, "-"]
+    assert out["label"].fillna("-").tolist() == ["opinion", "-", "reporting"]
+    assert str(out["label"].dtype) == "string"
+    assert str(out["opinion_probability"].dtype) == "Float64"
 
 
 def test_missing_column_is_one_clear_error(model: ToneModel) -> None:

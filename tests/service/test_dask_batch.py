@@ -1,0 +1,133 @@
+"""The Dask engine on a local 2-worker cluster on loopback: same rows as local."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from service.batch import score_file
+from service.cli import app
+from tests.conftest import OPINION_TEXT, REPORTING_TEXT
+from training.exceptions import InputFileError
+
+distributed = pytest.importorskip("distributed")
+from service.dask_batch import score_file_with_dask  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+FRAME = pd.DataFrame(
+    {
+        "id": [f"r{i}" for i in range(12)],
+        "text": [OPINION_TEXT, REPORTING_TEXT, "", OPINION_TEXT + " Indeed.", "  "]
+        + [REPORTING_TEXT + f" Item {i}." for i in range(7)],
+    }
+)
+WRITERS = {
+    ".csv": lambda f, p: f.to_csv(p, index=False),
+    ".jsonl": lambda f, p: f.to_json(p, orient="records", lines=True),
+    ".parquet": lambda f, p: f.to_parquet(p),
+}
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def local_output(source: Path, tmp_path: Path, model_dir: Path) -> pd.DataFrame:
+    out = tmp_path / "local.parquet"
+    score_file(source, out, model_dir)
+    return pd.read_parquet(out)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_dask_matches_local_engine(
+    scheduler: str, model_dir: Path, tmp_path: Path, suffix: str
+) -> None:
+    source = tmp_path / f"in{suffix}"
+    WRITERS[suffix](FRAME, source)
+    out = tmp_path / "dask_out"
+    summary = score_file_with_dask(
+        str(source), out, model_dir, scheduler=scheduler, partitions=3
+    )
+    assert summary == {"rows": 12, "scored": 10, "failed": 2}
+    dask_rows = pd.read_parquet(out).reset_index(drop=True)
+    pd.testing.assert_frame_equal(dask_rows, local_output(source, tmp_path, model_dir))
+    assert dask_rows.loc[2, "error"] == "text is empty"
+
+
+def test_directory_of_parts_and_glob(
+    scheduler: str, model_dir: Path, tmp_path: Path
+) -> None:
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for k in range(3):
+        FRAME.iloc[k * 4 : (k + 1) * 4].to_parquet(parts / f"part-{k}.parquet")
+    for source in (str(parts), str(parts / "part-*.parquet")):
+        out = tmp_path / "out.csv"
+        summary = score_file_with_dask(source, out, model_dir, scheduler=scheduler)
+        assert summary["rows"] == 12
+        assert list(pd.read_csv(out)["id"]) == list(FRAME["id"])
+
+
+def test_cli_missing_column_fails_fast(model_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    FRAME.rename(columns={"text": "body"}).to_csv(source, index=False)
+    result = CliRunner().invoke(
+        app,
+        [
+            "batch",
+            str(source),
+            "-o",
+            str(tmp_path / "o"),
+            "--engine",
+            "dask",
+            "--model",
+            str(model_dir),
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "tone: error: column 'text' not found; the input has id, body"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--engine", "spark"], "unknown engine 'spark'", id="engine"),
+        pytest.param(["--partitions", "4"], "need --engine dask", id="local-flags"),
+    ],
+)
+def test_cli_engine_options(
+    model_dir: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    source = tmp_path / "in.csv"
+    FRAME.to_csv(source, index=False)
+    result = CliRunner().invoke(
+        app,
+        [
+            "batch",
+            str(source),
+            "-o",
+            str(tmp_path / "o.csv"),
+            "--model",
+            str(model_dir),
+            *args,
+        ],
+    )
+    assert result.exit_code == 1 and message in result.stderr
+
+
+def test_no_input_is_one_clear_error(model_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="no such file, glob match"):
+        score_file_with_dask(str(tmp_path / "none*.csv"), tmp_path / "o", model_dir)
