@@ -65,6 +65,27 @@ def test_dask_matches_local_engine(
     assert dask_rows.loc[2, "error"] == "text is empty"
 
 
+def _model_loads() -> int:
+    from service.batch import _model
+
+    return _model.cache_info().misses
+
+
+def test_model_loaded_once_per_worker_process(
+    scheduler: str, model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.parquet"
+    pd.concat([FRAME] * 4, ignore_index=True).to_parquet(source)
+    with distributed.Client(scheduler) as client:
+        client.run(lambda: __import__("service.batch").batch._model.cache_clear())
+        score_file_with_dask(
+            str(source), tmp_path / "o", model_dir, scheduler=scheduler, partitions=8
+        )
+        loads = client.run(_model_loads)
+    # 8 partitions over 2 workers; each worker that scored loaded the model once.
+    assert sorted(loads.values()) in ([1, 1], [0, 1])
+
+
 def test_directory_of_parts_and_glob(
     scheduler: str, model_dir: Path, tmp_path: Path
 ) -> None:
