@@ -1,7 +1,7 @@
 """``tone batch``: score a table of articles chunk by chunk, in flat memory."""
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from joblib import Parallel, delayed
 from classifier import MissingColumnError, ToneModel, load_model, score_frame
 from training.tables import TableWriter, iter_table
 
-__all__ = ["BatchSummary", "score_chunk", "score_file"]
+__all__ = ["BatchSummary", "require_columns", "score_chunk", "score_file"]
 
 
 @lru_cache(maxsize=2)
@@ -33,16 +33,24 @@ class BatchSummary(dict[str, int]):
     """Rows read, scored and failed."""
 
 
+def require_columns(
+    columns: Iterable[object], text_column: str, id_column: str | None
+) -> None:
+    """Raise :class:`MissingColumnError` naming what is there if a column is absent."""
+    present = [str(c) for c in columns]
+    for column in (text_column, id_column):
+        if column and column not in present:
+            raise MissingColumnError(
+                f"column {column!r} not found; the input has "
+                f"{', '.join(present) or 'no columns'}"
+            )
+
+
 def _checked(
     chunks: Iterator[pd.DataFrame], text_column: str, id_column: str | None
 ) -> Iterator[pd.DataFrame]:
     for chunk in chunks:
-        for column in (text_column, id_column):
-            if column and column not in chunk.columns:
-                raise MissingColumnError(
-                    f"column {column!r} not found; the input has "
-                    f"{', '.join(map(str, chunk.columns)) or 'no columns'}"
-                )
+        require_columns(chunk.columns, text_column, id_column)
         yield chunk
 
 

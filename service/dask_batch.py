@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from classifier import MissingColumnError
-from service.batch import BatchSummary, score_chunk
+from service.batch import BatchSummary, require_columns, score_chunk
 from training.exceptions import InputFileError
 from training.tables import SUFFIXES
 
@@ -89,12 +88,7 @@ def score_file_with_dask(
         frame = _read(files, suffix)
     if id_column is None and "id" in frame.columns:
         id_column = "id"
-    for column in (text_column, id_column):
-        if column and column not in frame.columns:
-            raise MissingColumnError(
-                f"column {column!r} not found; the input has "
-                f"{', '.join(map(str, frame.columns)) or 'no columns'}"
-            )
+    require_columns(frame.columns, text_column, id_column)
     if partitions:
         frame = frame.repartition(npartitions=partitions)
     directory = str(Path(model_dir).resolve())
