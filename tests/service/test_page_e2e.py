@@ -101,15 +101,24 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser(
-    server: str, downloads: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Any]:
+def chromium() -> None:
+    """Skip (before any server starts) where there is no browser to drive."""
     if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
         pytest.skip(
             f"no Chromium at {CHROMIUM} or no chromedriver at {CHROMEDRIVER} "
             "(apt-get install chromium chromium-driver; .ci/run does this)"
         )
-    webdriver = pytest.importorskip("selenium.webdriver")
+    pytest.importorskip("selenium", reason="selenium is in the dev extra")
+
+
+@pytest.fixture(scope="module")
+def browser(
+    chromium: None,
+    server: str,
+    downloads: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Any]:
+    from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
@@ -166,6 +175,7 @@ def _wait(driver: Any, script: str, timeout: float = 30) -> Any:
 
 def _paste(driver: Any, text: str, title: str = "") -> None:
     """Put text in the boxes as a paste would (typing 2,000 characters is slow)."""
+    _by_id(driver, "tab-one").click()
     driver.execute_script(
         "const [t, h, text, title] = arguments;"
         "t.value = text; h.value = title;"
@@ -307,6 +317,22 @@ def test_api_errors_are_shown_in_words(
     assert not _by_id(browser, "one-result").is_displayed()
     if text == "":
         _shoot(browser, screenshots, "error-empty")
+
+
+def test_a_415_is_shown_in_words(browser: Any, corpus: dict[str, Any]) -> None:
+    """As if a proxy rewrote the request's type: the real server refuses it."""
+    _paste(browser, corpus[OPINION_ID]["text"])
+    browser.execute_script(
+        "const original = window.fetch;"
+        "window.fetch = (url, init) => {"
+        "  window.fetch = original;"
+        "  return original(url, {...init, headers: {'Content-Type': 'text/plain'}});"
+        "};"
+    )
+    _submit_and_wait(browser)
+    assert _by_id(browser, "one-error").text == (
+        "The service refused the request: Content-Type must be application/json."
+    )
 
 
 def test_tabs_work_from_the_keyboard(browser: Any) -> None:
