@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from classifier import ToneError, load_model
 from classifier.result import ToneResult
-from service.api.routes import health, model, score
+from service.api.routes import health, model, page, score
 from service.limits import RequestLimits
 from service.settings import Settings
 
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(score.router)
     app.include_router(model.router)
+    app.include_router(page.router)
     Instrumentator(registry=registry).instrument(app).expose(
         app, include_in_schema=False
     )
