@@ -16,7 +16,8 @@ approximator spans are still found and returned.
 import csv
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence, Set as AbstractSet
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -206,6 +207,11 @@ def _not_negated(ctx: _Context, i: int, n: int, first: bool) -> bool:
     return ctx.at(i + n) not in _NEGATIONS
 
 
+def _not_contrast(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    # "rather than" contrasts two things; only "rather" = "somewhat" hedges.
+    return ctx.at(i + n) != "than"
+
+
 def _not_noun(ctx: _Context, i: int, n: int, first: bool) -> bool:
     return ctx.at(i - 1) not in _NOUN_CONTEXT
 
@@ -223,6 +229,7 @@ _RULES: dict[str, Callable[[_Context, int, int, bool], bool]] = {
     "not_month": _not_month,
     "not_negated": _not_negated,
     "not_noun": _not_noun,
+    "not_contrast": _not_contrast,
     "before_number": _before_number,
     "before_people": _before_people,
 }
@@ -235,7 +242,8 @@ class HedgeLexicon:
     ----------
     entries : sequence of (cue, category, rule)
         ``cue`` is one or more words; ``rule`` is one of ``-``, ``not_month``,
-        ``not_negated``, ``not_noun``, ``before_number``, ``before_people``.
+        ``not_negated``, ``not_noun``, ``not_contrast``, ``before_number``,
+        ``before_people``.
 
     Examples
     --------

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from classifier import ToneModel, find_cues, score_frame
+from classifier.hedge_model import HedgeModel
 from classifier.hedging import ALL_CATEGORIES, UNCERTAINTY_CATEGORIES, is_hedged
 from training.exceptions import CorpusError
 from training.external import EXTERNAL_CORPORA, load_external
@@ -34,14 +35,23 @@ def evaluate_frame(model: ToneModel, frame: pd.DataFrame) -> dict[str, object]:
 
 
 def evaluate_hedging(
-    frame: pd.DataFrame, *, categories: AbstractSet[str] = ALL_CATEGORIES
+    frame: pd.DataFrame,
+    *,
+    categories: AbstractSet[str] = ALL_CATEGORIES,
+    model: HedgeModel | None = None,
 ) -> dict[str, object]:
-    """Sentence-level hedging: a sentence is hedged when it carries a cue.
+    """Sentence-level hedging of a frame with ``text`` and ``hedged`` columns.
 
-    Only cues of ``categories`` count; ``conll-hedging`` is scored with
-    ``UNCERTAINTY_CATEGORIES`` because its annotation leaves approximators out.
+    Without ``model`` a sentence is hedged when it carries a lexicon cue of one
+    of ``categories``; ``conll-hedging`` is scored with ``UNCERTAINTY_CATEGORIES``
+    because its annotation leaves approximators out. With ``model`` the learned
+    layer decides (``HedgeModel.predict``) and ``categories`` is not used.
     """
-    predicted = [is_hedged(find_cues(text), categories) for text in frame["text"]]
+    texts = list(frame["text"])
+    if model is not None:
+        predicted = [bool(flag) for flag in model.predict(texts)]
+    else:
+        predicted = [is_hedged(find_cues(text), categories) for text in texts]
     return hedging_metrics(list(frame["hedged"]), predicted)
 
 
