@@ -3,12 +3,21 @@
 A sentence hedges when it carries at least one cue. Cues that are also ordinary
 words ("May" the month, "could not", "might" the noun, "about" the preposition)
 only count where a rule says they hedge.
+
+Which categories make a sentence hedged is a decision of its own. Our guidelines
+(``labels/GUIDELINES.md``) count every category, approximators included. The
+uncertainty annotation of CoNLL-2010 Wikipedia does not count approximators ("about
+40"): there, sentences whose only cue is an approximator are uncertain 11% of the
+time on the training split, against 40% for the lexicon's flags overall. Pass
+``categories=UNCERTAINTY_CATEGORIES`` to decide the way that annotation does; the
+approximator spans are still found and returned.
 """
 
 import csv
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -18,7 +27,15 @@ from typing import get_args
 from classifier.result import HedgeCategory, HedgeCue, HedgingResult
 from classifier.tokenise import Span, sentence_spans, word_spans
 
-__all__ = ["HedgeLexicon", "default_lexicon", "find_cues", "score_hedging"]
+__all__ = [
+    "ALL_CATEGORIES",
+    "UNCERTAINTY_CATEGORIES",
+    "HedgeLexicon",
+    "default_lexicon",
+    "find_cues",
+    "is_hedged",
+    "score_hedging",
+]
 
 _NUMBER_WORDS = frozenset(
     [
@@ -147,6 +164,10 @@ _NOUN_CONTEXT = frozenset(
     ]
 )
 _CATEGORIES = frozenset(get_args(HedgeCategory))
+#: Every category counts: the sentence decision of ``labels/GUIDELINES.md``.
+ALL_CATEGORIES: frozenset[str] = _CATEGORIES
+#: Uncertainty without approximation: the sentence decision of CoNLL-2010 Wikipedia.
+UNCERTAINTY_CATEGORIES: frozenset[str] = _CATEGORIES - {"approximator"}
 _CURRENCY = re.compile(r"^[$£€¥]$|^\d")
 
 
@@ -186,6 +207,11 @@ def _not_negated(ctx: _Context, i: int, n: int, first: bool) -> bool:
     return ctx.at(i + n) not in _NEGATIONS
 
 
+def _not_contrast(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    # "rather than" contrasts two things; only "rather" = "somewhat" hedges.
+    return ctx.at(i + n) != "than"
+
+
 def _not_noun(ctx: _Context, i: int, n: int, first: bool) -> bool:
     return ctx.at(i - 1) not in _NOUN_CONTEXT
 
@@ -203,6 +229,7 @@ _RULES: dict[str, Callable[[_Context, int, int, bool], bool]] = {
     "not_month": _not_month,
     "not_negated": _not_negated,
     "not_noun": _not_noun,
+    "not_contrast": _not_contrast,
     "before_number": _before_number,
     "before_people": _before_people,
 }
@@ -215,7 +242,8 @@ class HedgeLexicon:
     ----------
     entries : sequence of (cue, category, rule)
         ``cue`` is one or more words; ``rule`` is one of ``-``, ``not_month``,
-        ``not_negated``, ``not_noun``, ``before_number``, ``before_people``.
+        ``not_negated``, ``not_noun``, ``not_contrast``, ``before_number``,
+        ``before_people``.
 
     Examples
     --------
@@ -316,25 +344,45 @@ def find_cues(text: str, lexicon: HedgeLexicon | None = None) -> list[HedgeCue]:
     return (lexicon or default_lexicon()).find(text)
 
 
+def is_hedged(
+    cues: Iterable[HedgeCue], categories: AbstractSet[str] = ALL_CATEGORIES
+) -> bool:
+    """Whether any of ``cues`` belongs to a category that counts as a hedge.
+
+    Examples
+    --------
+    >>> cues = find_cues("About 40 people came.")
+    >>> is_hedged(cues), is_hedged(cues, UNCERTAINTY_CATEGORIES)
+    (True, False)
+    """
+    return any(cue.category in categories for cue in cues)
+
+
 def score_hedging(
     text: str,
     sentences: Sequence[Span] | None = None,
     lexicon: HedgeLexicon | None = None,
+    *,
+    categories: AbstractSet[str] = ALL_CATEGORIES,
 ) -> tuple[HedgingResult, list[bool]]:
     """Score a text's hedging and say which of its sentences hedge.
 
     Returns the result and one flag per sentence, in the order of ``sentences``
-    (by default the text's own sentence spans).
+    (by default the text's own sentence spans). A sentence hedges when it holds
+    a cue of one of ``categories``; every cue found is returned either way.
 
     Examples
     --------
     >>> result, flags = score_hedging("It may rain. The sun rose at six.")
     >>> result.score, result.hedged_sentences, flags
     (0.5, 1, [True, False])
+    >>> score_hedging("About 40 came.", categories=UNCERTAINTY_CATEGORIES)[1]
+    [False]
     """
     spans = sentence_spans(text) if sentences is None else list(sentences)
     cues = (lexicon or default_lexicon()).find(text, spans)
-    cue_starts = [cue.start for cue in cues]  # already in text order
+    # Already in text order.
+    cue_starts = [cue.start for cue in cues if cue.category in categories]
     flags = [bisect_left(cue_starts, a) < bisect_left(cue_starts, b) for a, b in spans]
     hedged = sum(flags)
     score = hedged / len(spans) if spans else 0.0

@@ -1,10 +1,13 @@
 """Evaluating a model on labeled files and on the published corpora."""
 
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import pandas as pd
 
 from classifier import ToneModel, find_cues, score_frame
+from classifier.hedge_model import HedgeModel
+from classifier.hedging import ALL_CATEGORIES, UNCERTAINTY_CATEGORIES, is_hedged
 from training.exceptions import CorpusError
 from training.external import EXTERNAL_CORPORA, load_external
 from training.metrics import classification_metrics, hedging_metrics, metrics_markdown
@@ -31,9 +34,24 @@ def evaluate_frame(model: ToneModel, frame: pd.DataFrame) -> dict[str, object]:
     return metrics
 
 
-def evaluate_hedging(frame: pd.DataFrame) -> dict[str, object]:
-    """Sentence-level hedging: a sentence is hedged when it carries a cue."""
-    predicted = [bool(find_cues(text)) for text in frame["text"]]
+def evaluate_hedging(
+    frame: pd.DataFrame,
+    *,
+    categories: AbstractSet[str] = ALL_CATEGORIES,
+    model: HedgeModel | None = None,
+) -> dict[str, object]:
+    """Sentence-level hedging of a frame with ``text`` and ``hedged`` columns.
+
+    Without ``model`` a sentence is hedged when it carries a lexicon cue of one
+    of ``categories``; ``conll-hedging`` is scored with ``UNCERTAINTY_CATEGORIES``
+    because its annotation leaves approximators out. With ``model`` the learned
+    layer decides (``HedgeModel.predict``) and ``categories`` is not used.
+    """
+    texts = list(frame["text"])
+    if model is not None:
+        predicted = [bool(flag) for flag in model.predict(texts)]
+    else:
+        predicted = [is_hedged(find_cues(text), categories) for text in texts]
     return hedging_metrics(list(frame["hedged"]), predicted)
 
 
@@ -55,7 +73,7 @@ def evaluate_corpus(
     """Evaluate on a named published corpus (see ``EXTERNAL_CORPORA``)."""
     frame = load_external(name, corpora)
     if name == "conll-hedging":
-        return evaluate_hedging(frame)
+        return evaluate_hedging(frame, categories=UNCERTAINTY_CATEGORIES)
     return evaluate_frame(model, frame)
 
 

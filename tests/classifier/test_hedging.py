@@ -2,7 +2,15 @@ from collections import Counter
 
 import pytest
 
-from classifier.hedging import HedgeLexicon, default_lexicon, find_cues, score_hedging
+from classifier.hedging import (
+    ALL_CATEGORIES,
+    UNCERTAINTY_CATEGORIES,
+    HedgeLexicon,
+    default_lexicon,
+    find_cues,
+    is_hedged,
+    score_hedging,
+)
 
 
 def cues(text: str) -> list[str]:
@@ -47,6 +55,16 @@ def test_lexicon_is_large_and_categorised() -> None:
         pytest.param("She reportedly resigned.", ["reportedly"], id="adverb"),
         pytest.param("Many critics disagree.", ["Many", "critics"], id="weasel"),
         pytest.param("Maria Lopez said the plant closed.", [], id="named-attribution"),
+        pytest.param("The hall is rather small.", ["rather"], id="rather-somewhat"),
+        pytest.param("They chose trains rather than cars.", [], id="rather-than"),
+        pytest.param("He is best known for his novels.", ["best known"], id="peacock"),
+        pytest.param(
+            "The drug is known to cause headaches.", ["known to"], id="known-to"
+        ),
+        pytest.param(
+            "Some contend the vote was rigged.", ["Some", "contend"], id="contend"
+        ),
+        pytest.param("A well-known singer arrived.", ["well-known"], id="well-known"),
     ],
 )
 def test_find_cues(text: str, expected: list[str]) -> None:
@@ -93,3 +111,35 @@ def test_lexicon_from_tsv(tmp_path) -> None:
     assert [
         c.text for c in HedgeLexicon.from_tsv(path).find("Perchance to dream.")
     ] == ["Perchance"]
+
+
+@pytest.mark.parametrize(
+    ("text", "categories", "expected"),
+    [
+        pytest.param("About 40 people came.", ALL_CATEGORIES, True, id="approx-all"),
+        pytest.param(
+            "About 40 people came.", UNCERTAINTY_CATEGORIES, False, id="approx-unc"
+        ),
+        pytest.param(
+            "About 40 people may come.", UNCERTAINTY_CATEGORIES, True, id="both-unc"
+        ),
+        pytest.param("Nobody came.", ALL_CATEGORIES, False, id="no-cue"),
+    ],
+)
+def test_is_hedged_counts_only_given_categories(
+    text: str, categories: frozenset[str], expected: bool
+) -> None:
+    assert is_hedged(find_cues(text), categories) is expected
+
+
+def test_uncertainty_categories_leave_out_approximators_only() -> None:
+    assert {"approximator"} == ALL_CATEGORIES - UNCERTAINTY_CATEGORIES
+
+
+def test_score_hedging_with_uncertainty_categories_keeps_every_cue() -> None:
+    text = "Roughly 40 came. It may rain."
+    result, flags = score_hedging(text, categories=UNCERTAINTY_CATEGORIES)
+    assert flags == [False, True]
+    assert result.hedged_sentences == 1
+    assert [c.category for c in result.cues] == ["approximator", "modal"]
+    assert score_hedging(text)[1] == [True, True]

@@ -1,0 +1,54 @@
+import pandas as pd
+import pytest
+
+from classifier.hedge_model import HedgeModel
+from classifier.hedging import ALL_CATEGORIES, UNCERTAINTY_CATEGORIES
+from training.corpus import load_hedging
+from training.evaluate import evaluate_hedging
+from training.external import load_conll_hedging
+
+FRAME = pd.DataFrame(
+    {
+        "text": ["About 40 people came.", "It may rain.", "It rained."],
+        "hedged": [False, True, False],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("categories", "precision"),
+    [
+        pytest.param(ALL_CATEGORIES, 0.5, id="all-categories"),
+        pytest.param(UNCERTAINTY_CATEGORIES, 1.0, id="uncertainty"),
+    ],
+)
+def test_evaluate_hedging_by_categories(
+    categories: frozenset[str], precision: float
+) -> None:
+    metrics = evaluate_hedging(FRAME, categories=categories)
+    assert (metrics["n"], metrics["recall"], metrics["precision"]) == (
+        3,
+        1.0,
+        precision,
+    )
+
+
+def test_evaluate_hedging_with_a_learned_layer() -> None:
+    texts = ["It may rain.", "It rained.", "Perhaps he left.", "He left."] * 5
+    model = HedgeModel(cv=2, min_df=1).fit(texts, [True, False, True, False] * 5)
+    metrics = evaluate_hedging(FRAME.iloc[1:], model=model)
+    assert (metrics["precision"], metrics["recall"]) == (1.0, 1.0)
+
+
+def test_in_domain_lexicon_holds() -> None:
+    frame = load_hedging().rename(columns={"sentence": "text"})
+    metrics = evaluate_hedging(frame)
+    assert metrics["f1"] >= 0.93
+
+
+@pytest.mark.corpora
+def test_conll_train_lexicon_beats_all_categories(corpora) -> None:
+    # The decision CoNLL is scored with was chosen on train; it must hold there.
+    frame = load_conll_hedging("train", corpora)
+    uncertainty = evaluate_hedging(frame, categories=UNCERTAINTY_CATEGORIES)
+    assert uncertainty["f1"] > evaluate_hedging(frame)["f1"]
