@@ -109,10 +109,10 @@ def validate_label(item: NewLabel, max_chars: int, where: str = "label") -> None
     Examples
     --------
     >>> validate_label(NewLabel("We must act.", "opinion"), max_chars=100)
-    >>> validate_label(NewLabel("We must act.", "news"), max_chars=100)
+    >>> validate_label(NewLabel("We must act.", "news"), max_chars=100, where="#1")
     Traceback (most recent call last):
     ...
-    training.exceptions.LabelError: label: unknown label 'news'; use opinion or reporting
+    training.exceptions.LabelError: #1: unknown label 'news'; use opinion or reporting
     """
     if item.label not in ALLOWED_LABELS:
         raise LabelError(
@@ -145,7 +145,11 @@ class LabelStore:
     """
 
     def __init__(
-        self, data_dir: str | Path, *, max_chars: int = 200_000, busy_timeout: float = 60
+        self,
+        data_dir: str | Path,
+        *,
+        max_chars: int = 200_000,
+        busy_timeout: float = 60,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / DB_FILE
@@ -179,9 +183,7 @@ class LabelStore:
                 raise
             db.execute("COMMIT")
 
-    def add(
-        self, items: Sequence[NewLabel], *, author: str, source: str
-    ) -> AddResult:
+    def add(self, items: Sequence[NewLabel], *, author: str, source: str) -> AddResult:
         """Validate and store ``items`` in one transaction.
 
         Every item is validated first; if one is invalid nothing is stored.

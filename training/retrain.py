@@ -71,8 +71,8 @@ def held_out(events: pd.Series, fraction: float) -> pd.Series:
     Examples
     --------
     >>> events = pd.Series([f"e{i}" for i in range(1000)])
-    >>> share = held_out(events, 0.2).mean()
-    >>> 0.15 < share < 0.25, bool((held_out(events, 0.2) == held_out(events, 0.2)).all())
+    >>> first, again = held_out(events, 0.2), held_out(events, 0.2)
+    >>> bool(0.15 < first.mean() < 0.25), bool((first == again).all())
     (True, True)
     """
     return events.map(lambda event: _unit_hash(str(event)) < fraction).astype(bool)
@@ -230,11 +230,11 @@ def retrain(
         frame, counts = retraining_frame(store, options.labels_path)
         mask = held_out(frame["event"], options.holdout)
         train, holdout = frame[~mask], frame[mask]
-        for part, rows in (("training", train), ("evaluation", holdout)):
-            if set(rows["label"]) != {"opinion", "reporting"}:
+        for part, subset in (("training", train), ("evaluation", holdout)):
+            if set(subset["label"]) != {"opinion", "reporting"}:
                 raise CorpusError(
                     f"The {part} part of the split needs both labels; it has "
-                    f"{len(rows)} rows ({sorted(set(rows['label']))}). "
+                    f"{len(subset)} rows ({sorted(set(subset['label']))}). "
                     "Add labels or change TONE_RETRAIN_HOLDOUT."
                 )
         created = datetime.now(UTC).replace(microsecond=0)
@@ -281,8 +281,10 @@ def retrain(
                 split_seen = current.metadata.get("training", {}).get(
                     "evaluation_split"
                 )
-                if split_seen is None or split_seen.get("salt") != HOLDOUT_SALT or (
-                    split_seen.get("fraction") != options.holdout
+                if (
+                    split_seen is None
+                    or split_seen.get("salt") != HOLDOUT_SALT
+                    or (split_seen.get("fraction") != options.holdout)
                 ):
                     comparable = [n for n in evaluations["candidate"] if n != "holdout"]
                     notes.append(

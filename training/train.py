@@ -122,7 +122,6 @@ def default_version(fingerprint: str, created: datetime) -> str:
     return f"{created:%Y%m%dT%H%M%SZ}-{fingerprint[:7]}"
 
 
-
 def train_and_save(
     output: str | Path,
     frame: pd.DataFrame,
