@@ -23,20 +23,20 @@ def _add_version(root: Path, name: str, source: Path) -> None:
 
 
 def test_registry_and_plain_directory_both_load(
-    registry_dir: Path, model_dir: Path
+    registry_dir: Path, small_model_dir: Path
 ) -> None:
     assert resolve_model_dir(registry_dir) == registry_dir / "test-model"
-    assert resolve_model_dir(model_dir) == model_dir
+    assert resolve_model_dir(small_model_dir) == small_model_dir
     assert load_served_model(registry_dir).version == "test-model"
-    assert load_served_model(model_dir).version == "test-model"
+    assert load_served_model(small_model_dir).version == "test-model"
 
 
 def test_promote_and_rollback_walk_the_history(
-    registry_dir: Path, model_dir: Path
+    registry_dir: Path, small_model_dir: Path
 ) -> None:
     registry = Registry(registry_dir)
-    _add_version(registry_dir, "v2", model_dir)
-    _add_version(registry_dir, "v3", model_dir)
+    _add_version(registry_dir, "v2", small_model_dir)
+    _add_version(registry_dir, "v3", small_model_dir)
     assert registry.promote("v2").version == "v2"
     registry.promote("v3")
     assert current_version(registry_dir) == "v3"
@@ -82,9 +82,9 @@ def test_half_written_versions_are_never_listed(registry_dir: Path) -> None:
     ],
 )
 def test_broken_version_is_never_promoted(
-    registry_dir: Path, model_dir: Path, damage: str, message: str
+    registry_dir: Path, small_model_dir: Path, damage: str, message: str
 ) -> None:
-    _add_version(registry_dir, "bad", model_dir)
+    _add_version(registry_dir, "bad", small_model_dir)
     target = registry_dir / "bad" / "model.skops"
     if damage == "truncate":
         target.write_bytes(target.read_bytes()[:1000])
@@ -95,8 +95,10 @@ def test_broken_version_is_never_promoted(
     assert current_version(registry_dir) == "test-model"
 
 
-def test_plain_model_directory_is_adopted(model_dir: Path, tmp_path: Path) -> None:
-    plain = shutil.copytree(model_dir, tmp_path / "plain")
+def test_plain_model_directory_is_adopted(
+    small_model_dir: Path, tmp_path: Path
+) -> None:
+    plain = shutil.copytree(small_model_dir, tmp_path / "plain")
     registry = Registry(plain)
     assert registry.adopt_plain_model() == "test-model"
     assert current_version(plain) == "test-model"
