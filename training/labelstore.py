@@ -251,6 +251,19 @@ class LabelStore:
         ]
         return pd.DataFrame(rows, columns=columns, dtype=object)
 
+    @staticmethod
+    def empty_stats() -> dict[str, Any]:
+        """What :meth:`stats` says of a store with no labels."""
+        return {
+            "labels": 0,
+            "by_label": {label: 0 for label in ALLOWED_LABELS},
+            "by_source": {},
+            "by_author": {},
+            "with_event": 0,
+            "first": None,
+            "last": None,
+        }
+
     def stats(self) -> dict[str, Any]:
         """Counts by label, source and author, and the first and last stamps."""
         with self._connect() as db:
