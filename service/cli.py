@@ -310,11 +310,10 @@ def labels_stats(
     from training.labelstore import DB_FILE, LabelStore
 
     data_dir = Settings().data_dir
-    if (data_dir / DB_FILE).is_file():
-        stats["stored"] = _store().stats()
-    else:  # do not create a database just to say it is empty
-        stats["stored"] = LabelStore.empty_stats()
-    stats["stored"]["database"] = str(data_dir / DB_FILE)
+    # Do not create a database just to say it is empty.
+    exists = (data_dir / DB_FILE).is_file()
+    stored = _store().stats() if exists else LabelStore.empty_stats()
+    stats["stored"] = {**stored, "database": str(data_dir / DB_FILE)}
     _echo_json(stats)
 
 
