@@ -546,6 +546,8 @@ def retrain(
             store.update_job(job_id, state="running", stage=stage, progress=fraction)
 
     if job_id:
+        # Started by the service: yield the CPU to the requests it is serving.
+        os.nice(10)
         store.update_job(job_id, state="running", stage="starting", pid=os.getpid())
     try:
         report = run_retrain(

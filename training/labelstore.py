@@ -13,6 +13,7 @@ never written over the stored label.
 """
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -129,6 +130,20 @@ def validate_label(item: NewLabel, max_chars: int, where: str = "label") -> None
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _job_alive(pid: int | None, created: str, grace: float = 60) -> bool:
+    """Whether a job's process still runs (a job with no pid yet: for a while)."""
+    if pid is None:
+        age = datetime.now(UTC) - datetime.fromisoformat(created)
+        return age.total_seconds() < grace
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class LabelStore:
@@ -300,11 +315,21 @@ class LabelStore:
         with self.transaction() as db:
             if exclusive:
                 active = db.execute(
-                    "SELECT id, pid FROM jobs WHERE kind = ? AND state IN"
+                    "SELECT id, pid, created_at FROM jobs WHERE kind = ? AND state IN"
                     " ('queued', 'running')",
                     (kind,),
                 ).fetchall()
-                if active:
+                live = False
+                for other, pid, created in active:
+                    if _job_alive(pid, created):
+                        live = True
+                    else:  # its process died unreported (e.g. the server too)
+                        db.execute(
+                            "UPDATE jobs SET state = 'failed', error = ?, "
+                            "updated_at = ? WHERE id = ?",
+                            ("the job's process is gone", stamp, other),
+                        )
+                if live:
                     return False
             db.execute(
                 "INSERT INTO jobs (id, kind, state, created_at, updated_at)"

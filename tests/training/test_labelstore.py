@@ -164,3 +164,22 @@ def test_label_studio_needs_a_list(tmp_path: Path) -> None:
     path.write_text('{"text": "x"}')
     with pytest.raises(LabelError, match="expected a Label Studio export"):
         read_label_studio(path)
+
+
+def test_a_dead_job_does_not_block_the_next(store: LabelStore) -> None:
+    import subprocess
+    import sys
+
+    assert store.create_job("a", "retrain")
+    assert not store.create_job("b", "retrain")  # "a" is queued, recent
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    store.update_job("a", state="running", pid=int(gone.stdout))
+    assert store.create_job("b", "retrain")
+    job = store.job("a")
+    assert job is not None
+    assert (job["state"], job["error"]) == ("failed", "the job's process is gone")
