@@ -83,6 +83,8 @@ def test_labels_retrain_and_hot_swap_under_load(
                     seen.append((r.status_code, version))
                 except httpx.HTTPError as error:
                     seen.append((0, type(error).__name__))
+                # A steady client, not a flood: it should not starve the trainer.
+                time.sleep(0.01)
 
     try:
         deadline = time.monotonic() + 90
@@ -109,9 +111,12 @@ def test_labels_retrain_and_hot_swap_under_load(
                     added += r.json()["added"]
             return added
 
+        began = time.monotonic()
         with ThreadPoolExecutor(max_workers=20) as pool:
             assert sum(pool.map(write, range(20))) == 1_000
         assert httpx.get(f"{url}/v1/labels/stats").json()["labels"] == 1_000
+        print(f"1,000 labels by 20 writers in {time.monotonic() - began:.1f} s")
+        began = time.monotonic()
 
         started = httpx.post(
             f"{url}/v1/retrain", json={"force": True}, headers=AUTH, timeout=30
@@ -126,6 +131,7 @@ def test_labels_retrain_and_hot_swap_under_load(
             assert time.monotonic() < deadline, f"retrain not done: {job}"
             time.sleep(0.5)
         assert job["state"] == "succeeded", job
+        print(f"retrain job {time.monotonic() - began:.1f} s")
         assert job["result"]["training"]["stored_labels"] == 1_000
         new = job["result"]["candidate"]
 
