@@ -72,13 +72,16 @@ def test_labels_retrain_and_hot_swap_under_load(
         stderr=subprocess.STDOUT,
     )
     seen: list[tuple[int, str | None]] = []
+    latency: list[float] = []
     stop = threading.Event()
 
     def keep_scoring() -> None:
         with httpx.Client(base_url=url, timeout=30) as client:
             while not stop.is_set():
                 try:
+                    sent = time.perf_counter()
                     r = client.post("/v1/score?detail=false", json={"text": TEXT})
+                    latency.append(time.perf_counter() - sent)
                     version = r.json().get("model_version") if r.is_success else None
                     seen.append((r.status_code, version))
                 except httpx.HTTPError as error:
@@ -154,3 +157,15 @@ def test_labels_retrain_and_hot_swap_under_load(
     assert statuses == {200: len(seen)}, statuses  # zero errors
     assert versions["test-model"] > 0 and versions[new] > 0
     assert {version for _, version in seen[mark:]} == {new}
+    # Latency around the swap against before it, for the record (not a gate:
+    # the machine is shared).
+    first_new = next(i for i, (_, v) in enumerate(seen) if v == new)
+    for name, part in (
+        ("before the swap", latency[: max(first_new - 100, 1)]),
+        ("around the swap", latency[max(first_new - 100, 0) : first_new + 100]),
+    ):
+        ms = sorted(1000 * x for x in part)
+        print(
+            f"{name}: n={len(ms)} p50={ms[len(ms) // 2]:.1f} ms "
+            f"p99={ms[int(len(ms) * 0.99)]:.1f} ms max={ms[-1]:.1f} ms"
+        )
