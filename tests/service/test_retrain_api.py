@@ -260,3 +260,24 @@ def test_reload_and_promotion_switch_the_served_model(
     while writer.get("/ready").json()["model_version"] != "test-model":
         assert time.monotonic() < deadline, "rollback was never served"
         time.sleep(0.05)
+
+
+def test_a_failing_retrain_job_reports_its_error(
+    registry_dir: Path, tmp_path: Path
+) -> None:
+    settings = _settings(
+        registry_dir,
+        tmp_path,
+        labels_file=tmp_path / "missing.jsonl",
+        retrain_corpora=[],
+    )
+    with TestClient(create_app(settings)) as client:
+        started = client.post("/v1/retrain", json={}, headers=AUTH)
+        job = _wait_for_job(client, started.json()["job_id"], seconds=60)
+        assert job["state"] == "failed" and job["verdict"] is None
+        assert "missing.jsonl" in job["error"]
+        assert client.get("/ready").json()["model_version"] == "test-model"
+        # The failed job does not block the next one.
+        again = client.post("/v1/retrain", json={}, headers=AUTH)
+        assert again.status_code == 202
+        assert _wait_for_job(client, again.json()["job_id"])["state"] == "failed"
