@@ -19,10 +19,11 @@ $(BIN)/tone: pyproject.toml
 
 install: $(BIN)/tone  ## Create .venv and install tone with its dev extras
 
-$(MODEL_DIR)/model.skops: | $(BIN)/tone
-	$(BIN)/tone train --output $(MODEL_DIR)
-
-model: $(MODEL_DIR)/model.skops  ## Build the default model from labels/ if none exists
+# MODEL_DIR holds either a plain model (what `tone train` writes) or, once
+# `tone retrain` or `tone model` has touched it, a registry with a CURRENT pointer.
+model: | $(BIN)/tone  ## Build the default model from labels/ if none exists
+	@test -e $(MODEL_DIR)/CURRENT || test -e $(MODEL_DIR)/model.skops || \
+		$(BIN)/tone train --output $(MODEL_DIR)
 
 run: model  ## Build the model if needed and serve the API on 127.0.0.1:8000
 	$(BIN)/tone serve

@@ -25,6 +25,7 @@ import pandas as pd
 
 from classifier import load_model, score_frame
 from training.corpus import load_articles
+from training.registry import resolve_model_dir
 from training.train import train_model
 
 CHUNK = 1_000
@@ -63,8 +64,8 @@ def main() -> int:
     args = parser.parse_args()
 
     model = (
-        load_model(args.model)
-        if (args.model / "model.skops").is_file()
+        load_model(resolve_model_dir(args.model))
+        if (resolve_model_dir(args.model) / "model.skops").is_file()
         else train_model(load_articles())
     )
     texts = corpus_of(args.megabytes)

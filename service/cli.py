@@ -1,14 +1,21 @@
 """The ``tone`` command line: score, batch, train, evaluate, labels, serve."""
 
 import json
+import os
+import sqlite3
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from classifier import ToneError, ToneModel, load_model, score_text
 from service.settings import Settings
+from training.registry import resolve_model_dir
+
+if TYPE_CHECKING:
+    from training.labelstore import AddResult, LabelStore
+    from training.registry import Registry
 
 app = typer.Typer(
     name="tone",
@@ -17,8 +24,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-labels_app = typer.Typer(help="The labeled corpus.", no_args_is_help=True)
+labels_app = typer.Typer(
+    help="The labeled corpus and the labels stored since.", no_args_is_help=True
+)
 app.add_typer(labels_app, name="labels")
+model_app = typer.Typer(
+    help="The model registry: versions and the CURRENT pointer.", no_args_is_help=True
+)
+app.add_typer(model_app, name="model")
 
 ModelOption = Annotated[
     Path | None, typer.Option("--model", help="Model directory [env TONE_MODEL_DIR].")
@@ -31,7 +44,8 @@ def _fail(message: str) -> NoReturn:
 
 
 def _model_dir(model: Path | None) -> Path:
-    return model or Settings().model_dir
+    """The model directory to load: a registry's CURRENT version, or the folder."""
+    return resolve_model_dir(model or Settings().model_dir)
 
 
 def _load(model: Path | None) -> ToneModel:
@@ -194,10 +208,16 @@ def train(
 ) -> None:
     """Train a model from labels/ (and extras), cross-validated by event."""
     from training.external import EXTERNAL_CORPORA
+    from training.registry import is_registry
     from training.train import load_training_frame, train_and_save
 
     settings = Settings()
     target = output or settings.model_dir
+    if is_registry(target):
+        _fail(
+            f"{target} is a model registry (it holds CURRENT); add a version with "
+            "`tone retrain`, or train into another directory with --output"
+        )
     # Never report a corpus the model was trained on as unseen.
     unseen = [n for n in EXTERNAL_CORPORA if external and not (brown and n == "brown")]
     try:
@@ -287,7 +307,262 @@ def labels_stats(
         .astype(int)
         .to_dict(orient="index")
     )
+    from training.labelstore import DB_FILE, LabelStore
+
+    data_dir = Settings().data_dir
+    # Do not create a database just to say it is empty.
+    exists = (data_dir / DB_FILE).is_file()
+    stored = _store().stats() if exists else LabelStore.empty_stats()
+    stats["stored"] = {**stored, "database": str(data_dir / DB_FILE)}
     _echo_json(stats)
+
+
+def _store() -> "LabelStore":
+    from training.labelstore import LabelStore
+
+    settings = Settings()
+    try:
+        return LabelStore(settings.data_dir, max_chars=settings.max_text_chars)
+    except (OSError, sqlite3.Error) as error:
+        _fail(f"cannot open the label store in {settings.data_dir}: {error}")
+
+
+def _author(by: str | None) -> str:
+    import getpass
+
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who labeled [default: your user name].")
+]
+
+
+def _report_added(result: "AddResult", skipped: int = 0) -> None:
+    summary = result.as_dict()
+    if skipped:
+        summary["skipped"] = skipped
+    _echo_json(summary)
+    for conflict in result.conflicts:
+        typer.echo(
+            f"tone: conflict: item {conflict.index} is stored as {conflict.stored!r}; "
+            f"{conflict.given!r} was not written (text key {conflict.text_key[:12]})",
+            err=True,
+        )
+
+
+@labels_app.command("add")
+def labels_add(
+    label: Annotated[str, typer.Option(help="opinion or reporting.")],
+    text: Annotated[str | None, typer.Option(help="The text.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the text from a file.")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Its headline.")] = None,
+    event: Annotated[
+        str | None, typer.Option(help="The event it covers (groups folds).")
+    ] = None,
+    by: ByOption = None,
+) -> None:
+    """Store one labeled text in the label database (TONE_DATA_DIR)."""
+    from training.labelstore import NewLabel
+
+    if (text is None) == (file is None):
+        _fail("give the text with --text or --file, not both")
+    try:
+        body = text if text is not None else Path(str(file)).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"cannot read {file}: {error.__class__.__name__}: {error}")
+    try:
+        result = _store().add(
+            [NewLabel(text=body, label=label, title=title, event=event)],
+            author=_author(by),
+            source="cli",
+        )
+    except ToneError as error:
+        _fail(str(error))
+    _report_added(result)
+
+
+@labels_app.command("import")
+def labels_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV, JSONL or Parquet with text and label, or a Label Studio "
+            "JSON export with a Choices field."
+        ),
+    ],
+    text_field: Annotated[
+        str, typer.Option(help="Label Studio: the data field holding the text.")
+    ] = "text",
+    by: ByOption = None,
+) -> None:
+    """Import labels from a file, all in one transaction (all or nothing)."""
+    from training.labelstore import NewLabel, read_label_studio
+    from training.tables import read_table
+
+    skipped = 0
+    try:
+        if file.suffix.lower() == ".json":
+            items, skipped = read_label_studio(file, text_field=text_field)
+        else:
+            frame = read_table(file)
+            missing = {"text", "label"} - set(frame.columns)
+            if missing:
+                _fail(f"{file}: missing column(s) {', '.join(sorted(missing))}")
+
+            def optional(row: dict[Any, Any], column: str) -> str | None:
+                value = row.get(column)
+                return str(value) if isinstance(value, str) and value else None
+
+            items = [
+                NewLabel(
+                    text=row["text"],
+                    label=str(row["label"]),
+                    title=optional(row, "title"),
+                    event=optional(row, "event"),
+                )
+                for row in frame.to_dict(orient="records")
+            ]
+        result = _store().add(items, author=_author(by), source=f"import:{file.name}")
+    except ToneError as error:
+        _fail(str(error))
+    _report_added(result, skipped)
+
+
+@labels_app.command("export")
+def labels_export(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="CSV, JSONL or Parquet (by suffix).")
+    ],
+) -> None:
+    """Write every stored label, with who, when and source, to a table."""
+    from training.tables import TableWriter
+
+    frame = _store().frame()
+    try:
+        with TableWriter(output) as writer:
+            writer.write(frame)
+    except (ToneError, OSError) as error:
+        _fail(str(error))
+    typer.echo(f"exported {len(frame)} labels to {output}", err=True)
+
+
+def _registry(model: Path | None) -> "Registry":
+    from training.registry import Registry
+
+    return Registry(model or Settings().model_dir)
+
+
+@model_app.command("list")
+def model_list(model: ModelOption = None) -> None:
+    """Every complete version, oldest first; the current one is marked."""
+    registry = _registry(model)
+    try:
+        registry.adopt_plain_model()
+        _echo_json(registry.summary())
+    except (ToneError, OSError) as error:
+        _fail(str(error))
+
+
+@model_app.command("show")
+def model_show(
+    version: Annotated[str, typer.Argument(help="A version from `tone model list`.")],
+    model: ModelOption = None,
+) -> None:
+    """A version's metadata and evaluation report."""
+    try:
+        _echo_json(_registry(model).show(version))
+    except (ToneError, OSError) as error:
+        _fail(str(error))
+
+
+@model_app.command("promote")
+def model_promote(
+    version: Annotated[str, typer.Argument(help="A version from `tone model list`.")],
+    model: ModelOption = None,
+) -> None:
+    """Make VERSION current (after checking that it loads); servers follow."""
+    registry = _registry(model)
+    try:
+        registry.adopt_plain_model()
+        registry.promote(version)
+    except (ToneError, OSError) as error:
+        _fail(str(error))
+    typer.echo(f"current version: {version}", err=True)
+
+
+@model_app.command("rollback")
+def model_rollback(model: ModelOption = None) -> None:
+    """Make the previously current version current again."""
+    try:
+        version = _registry(model).rollback()
+    except (ToneError, OSError) as error:
+        _fail(str(error))
+    typer.echo(f"current version: {version}", err=True)
+
+
+@app.command()
+def retrain(
+    force: Annotated[
+        bool, typer.Option(help="Promote the candidate even if the gate fails.")
+    ] = False,
+    tolerance: Annotated[
+        float | None,
+        typer.Option(min=0, help="Allowed macro-F1 drop [env TONE_RETRAIN_TOLERANCE]."),
+    ] = None,
+    folds: Annotated[
+        int | None, typer.Option(min=2, help="CV folds [env TONE_RETRAIN_FOLDS].")
+    ] = None,
+    job_id: Annotated[str | None, typer.Option(hidden=True)] = None,
+    model: ModelOption = None,
+) -> None:
+    """Train a candidate on labels/ plus stored labels; promote it if it passes."""
+    from training.registry import Registry
+    from training.retrain import RetrainOptions
+    from training.retrain import retrain as run_retrain
+
+    settings = Settings()
+    store = _store()
+    options = RetrainOptions(
+        labels_path=settings.labels_file,
+        folds=folds or settings.retrain_folds,
+        holdout=settings.retrain_holdout,
+        tolerance=settings.retrain_tolerance if tolerance is None else tolerance,
+        corpora=settings.corpora,
+        gate_corpora=settings.retrain_corpora,
+        force=force,
+    )
+
+    def progress(stage: str, fraction: float) -> None:
+        typer.echo(f"tone: {stage}", err=True)
+        if job_id:
+            store.update_job(job_id, state="running", stage=stage, progress=fraction)
+
+    if job_id:
+        # Started by the service: yield the CPU to the requests it is serving.
+        os.nice(10)
+        store.update_job(job_id, state="running", stage="starting", pid=os.getpid())
+    try:
+        report = run_retrain(
+            Registry(model or settings.model_dir), store, options, progress
+        )
+    except (ToneError, OSError) as error:
+        if job_id:
+            store.update_job(job_id, state="failed", error=str(error))
+        _fail(str(error))
+    if job_id:
+        store.update_job(job_id, state="succeeded", result=report, progress=1.0)
+    for reason in report["reasons"]:
+        typer.echo(f"tone: {reason}", err=True)
+    typer.echo(f"tone: {report['candidate']}: {report['verdict']}", err=True)
+    _echo_json({k: v for k, v in report.items() if k != "evaluations"})
 
 
 @app.command()
@@ -302,8 +577,6 @@ def serve(
     model: ModelOption = None,
 ) -> None:
     """Serve the HTTP API with uvicorn (default 127.0.0.1:8000)."""
-    import os
-
     import uvicorn
 
     settings = Settings()

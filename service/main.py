@@ -12,9 +12,11 @@ from prometheus_client import CollectorRegistry, Counter, Info
 from prometheus_fastapi_instrumentator import Instrumentator
 from threadpoolctl import threadpool_limits
 
-from classifier import ToneError, load_model
+from classifier import ToneModel
 from classifier.result import ToneResult
-from service.api.routes import health, model, page, score
+from service.api.routes import health, labels, model, page, retrain, score
+from service.exceptions import ServiceConfigError
+from service.hotswap import ModelWatcher
 from service.limits import RequestLimits
 from service.settings import Settings
 
@@ -40,9 +42,33 @@ def _validation_detail(error: RequestValidationError) -> str:
     return f"{'.'.join(where) or 'body'}: {message}"
 
 
+def _check_write_settings(settings: Settings) -> None:
+    if settings.write_endpoints and settings.api_key is None:
+        if not settings.insecure_dev:
+            raise ServiceConfigError(
+                "Write endpoints are enabled (TONE_WRITE_ENDPOINTS) but no API key "
+                "is set: set TONE_API_KEY, or TONE_INSECURE_DEV=1 on a development "
+                "machine only."
+            )
+        log.warning("write endpoints accept requests without a key (insecure dev)")
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    if key is not None and len(key) < 16:
+        raise ServiceConfigError(
+            f"TONE_API_KEY is {len(key)} characters long; use at least 16 "
+            "(for example: python -c 'import secrets; print(secrets.token_hex())')."
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The tone HTTP API, configured by ``settings`` (default: the environment)."""
+    """The tone HTTP API, configured by ``settings`` (default: the environment).
+
+    Raises
+    ------
+    ServiceConfigError
+        If write endpoints are enabled with no API key outside development.
+    """
     settings = settings or Settings()
+    _check_write_settings(settings)
     registry = CollectorRegistry()
     predictions = Counter(
         "tone_predictions",
@@ -62,16 +88,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # measured, one worker served fewer requests/s at concurrency 4 than at 1.
         # Concurrency comes from worker processes instead.
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        try:
-            app.state.model = load_model(settings.model_dir)
-            model_info.info({"version": app.state.model.version})
-            log.info(
-                "serving model %s from %s", app.state.model.version, settings.model_dir
-            )
-        except ToneError as error:
-            app.state.model = None
-            log.error("no model loaded: %s", error)
+
+        def on_swap(served: ToneModel) -> None:
+            model_info.info({"version": served.version})
+
+        # The model directory may be a registry: follow its CURRENT pointer.
+        watcher = ModelWatcher(
+            app.state,
+            settings.model_dir,
+            interval=settings.reload_interval,
+            on_swap=on_swap,
+        )
+        watcher.load_initial()
+        watcher.start()
+        app.state.watcher = watcher
         yield
+        watcher.stop()
         app.state.model = None
 
     app = FastAPI(
@@ -105,6 +137,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(score.router)
     app.include_router(model.router)
+    app.include_router(labels.router)
+    app.include_router(retrain.router)
     app.include_router(page.router)
     Instrumentator(registry=registry).instrument(app).expose(
         app, include_in_schema=False

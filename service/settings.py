@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -36,3 +36,46 @@ class Settings(BaseSettings):
         description="Requests scored at once per worker process; add workers instead.",
     )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+
+    # Retraining (issue 5): the label store, the registry's gate, the write API.
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Where the label database (labels.db) and job records live.",
+    )
+    labels_file: Path | None = Field(
+        default=None,
+        description="Base corpus for retraining [default: labels/articles.jsonl].",
+    )
+    retrain_folds: int = Field(default=5, ge=2, description="Grouped CV folds.")
+    retrain_holdout: float = Field(
+        default=0.2,
+        gt=0,
+        lt=1,
+        description="Share of events frozen out of training to compare models on.",
+    )
+    retrain_tolerance: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="How much lower a candidate's macro-F1 may be and still pass.",
+    )
+    retrain_corpora: list[str] = Field(
+        default=["brown", "checkthat"],
+        description="Published corpora the gate also compares on, when present.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="Key the write endpoints require in X-API-Key."
+    )
+    write_endpoints: bool = Field(
+        default=False,
+        description="Serve POST /v1/labels, /v1/retrain and /v1/model/reload.",
+    )
+    insecure_dev: bool = Field(
+        default=False,
+        description="Development only: allow write endpoints with no API key.",
+    )
+    reload_interval: float = Field(
+        default=1.0,
+        ge=0,
+        description="Seconds between checks of the registry's CURRENT (0: never).",
+    )

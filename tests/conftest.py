@@ -48,3 +48,37 @@ REPORTING_TEXT = (
     "they would challenge the decision, and a spokesperson for the mayor declined to "
     "comment."
 )
+
+
+@pytest.fixture(scope="session")
+def small_labels(
+    articles: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A base corpus of 40 events (both labels each) for quick retrains."""
+    events = sorted(articles["event"].unique())[:40]
+    path = tmp_path_factory.mktemp("small") / "articles.jsonl"
+    articles[articles["event"].isin(events)].to_json(path, orient="records", lines=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_model_dir(
+    articles: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A model fitted on 40 events: a third the size, five times quicker to load."""
+    events = sorted(articles["event"].unique())[:40]
+    small = train_model(articles[articles["event"].isin(events)], version="test-model")
+    return save_model(small, tmp_path_factory.mktemp("small-model"))
+
+
+@pytest.fixture
+def registry_dir(small_model_dir: Path, tmp_path: Path) -> Path:
+    """A registry whose one version, ``test-model``, is current."""
+    import shutil
+
+    from training.registry import Registry
+
+    root = tmp_path / "registry"
+    shutil.copytree(small_model_dir, root / "test-model")
+    Registry(root).promote("test-model")
+    return root

@@ -2,7 +2,14 @@
 
 from classifier.exceptions import ToneError
 
-__all__ = ["CorpusError", "CorpusNotFoundError", "InputFileError"]
+__all__ = [
+    "CorpusError",
+    "CorpusNotFoundError",
+    "InputFileError",
+    "LabelError",
+    "RegistryError",
+    "RetrainBusyError",
+]
 
 
 class CorpusError(ToneError, ValueError):
@@ -15,3 +22,15 @@ class CorpusNotFoundError(ToneError, FileNotFoundError):
 
 class InputFileError(ToneError, ValueError):
     """An input file cannot be read: unknown suffix, bad encoding, broken format."""
+
+
+class LabelError(ToneError, ValueError):
+    """A label cannot be stored: unknown label, empty or over-long text."""
+
+
+class RegistryError(ToneError, ValueError):
+    """A model registry operation is impossible: unknown version, nothing to undo."""
+
+
+class RetrainBusyError(ToneError, RuntimeError):
+    """Another retrain holds the registry's lock."""

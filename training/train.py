@@ -20,6 +20,7 @@ from training.tables import read_table
 
 __all__ = [
     "DEFAULT_PASSAGE_WORDS",
+    "default_version",
     "grouped_cross_validation",
     "load_training_frame",
     "train_and_save",
@@ -116,7 +117,8 @@ def grouped_cross_validation(
     return classification_metrics(frame["label"], probability), probability
 
 
-def _version(fingerprint: str, created: datetime) -> str:
+def default_version(fingerprint: str, created: datetime) -> str:
+    """A model's name: its creation time and its corpus fingerprint."""
     return f"{created:%Y%m%dT%H%M%SZ}-{fingerprint[:7]}"
 
 
@@ -128,12 +130,14 @@ def train_and_save(
     passage_words: int = DEFAULT_PASSAGE_WORDS,
     evaluate_on: Sequence[str] = (),
     corpora: Path | None = None,
+    version: str | None = None,
     **pipeline_options: Any,
 ) -> ToneModel:
     """Cross-validate, fit on everything, and save model, metadata and card.
 
     ``evaluate_on`` names published corpora to score the fitted model on; those
     absent from ``corpora`` are skipped. Name none the model was trained on.
+    ``version`` overrides the default name (creation time and corpus hash).
     """
     created = datetime.now(UTC).replace(microsecond=0)
     cv_metrics, cv_probability = grouped_cross_validation(
@@ -142,7 +146,7 @@ def train_and_save(
     fingerprint = corpus_hash(frame)
     model = train_model(
         frame,
-        version=_version(fingerprint, created),
+        version=version or default_version(fingerprint, created),
         passage_words=passage_words,
         **pipeline_options,
     )

@@ -1,8 +1,9 @@
-"""What model is served."""
+"""What model is served, and reloading it."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, Request
 
-from service.deps import ModelDep
+from classifier import ModelFileError
+from service.deps import ModelDep, WatcherDep, WriteAccess
 from service.schemas import ModelInfo
 
 router = APIRouter(prefix="/v1", tags=["model"])
@@ -19,3 +20,23 @@ def model_info(model: ModelDep) -> ModelInfo:
         metrics=meta.get("metrics", {}),
         libraries=meta.get("libraries", {}),
     )
+
+
+@router.post("/model/reload", dependencies=[WriteAccess])
+def reload_model(request: Request, watcher: WatcherDep) -> dict[str, str | None]:
+    """Load the model the model directory points at now, in this worker."""
+    before = request.app.state.model
+    try:
+        served = watcher.reload()
+    except ModelFileError as error:
+        still = before.version if before is not None else None
+        detail = (
+            f"Model refused; still serving {still}"
+            if still
+            else "Model refused; no model is served"
+        )
+        raise HTTPException(status_code=409, detail=detail) from error
+    return {
+        "model_version": served.version,
+        "previous_version": before.version if before is not None else None,
+    }

@@ -1,0 +1,110 @@
+"""Labels sent after the base corpus: stored in the label database."""
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, HTTPException
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from service.deps import SettingsDep, StoreDep, WriteAccess
+from training.exceptions import LabelError
+from training.labelstore import NewLabel
+
+router = APIRouter(prefix="/v1", tags=["labels"])
+
+_EXAMPLE: dict[str, Any] = {
+    "text": "The council should scrap the toll; it punishes the people who can "
+    "least afford it.",
+    "label": "opinion",
+    "title": "Scrap the toll",
+}
+
+
+class LabelIn(BaseModel):
+    """One labeled text."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [_EXAMPLE]}
+    )
+
+    text: str
+    label: Literal["opinion", "reporting"]
+    title: str | None = None
+    event: str | None = Field(
+        default=None,
+        description="The event it covers; texts of one event are "
+        "kept on the same side of the evaluation split.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _not_empty(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text must not be empty")
+        return text
+
+
+class LabelsIn(BaseModel):
+    """Several labeled texts, stored in one transaction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    labels: list[LabelIn] = Field(min_length=1)
+    annotator: str | None = Field(default=None, description="Who labeled them.")
+
+
+class LabelsOut(BaseModel):
+    """What was stored: new labels, duplicates, and conflicts left unwritten."""
+
+    added: int
+    duplicates: int
+    conflicts: list[dict[str, Any]]
+    stored: int
+
+
+def _problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "body"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}"
+
+
+@router.post("/labels", response_model=LabelsOut, dependencies=[WriteAccess])
+def add_labels(
+    store: StoreDep,
+    settings: SettingsDep,
+    payload: dict[str, Any] = Body(
+        openapi_examples={
+            "one": {"value": _EXAMPLE},
+            "many": {"value": {"labels": [_EXAMPLE], "annotator": "desk-3"}},
+        }
+    ),
+) -> LabelsOut:
+    """Store one label, or many as {"labels": [...]}; conflicts are reported."""
+    try:
+        batch = (
+            LabelsIn.model_validate(payload)
+            if "labels" in payload
+            else LabelsIn(labels=[LabelIn.model_validate(payload)])
+        )
+    except ValidationError as error:
+        raise HTTPException(status_code=422, detail=_problem(error)) from error
+    if len(batch.labels) > settings.max_batch:
+        raise HTTPException(
+            status_code=422,
+            detail=f"batch exceeds the maximum of {settings.max_batch} labels",
+        )
+    items = [
+        NewLabel(text=x.text, label=x.label, title=x.title, event=x.event)
+        for x in batch.labels
+    ]
+    try:
+        result = store.add(items, author=batch.annotator or "api", source="api")
+    except LabelError as error:
+        raise HTTPException(status_code=422, detail=str(error)) from error
+    return LabelsOut(**result.as_dict(), stored=store.count())
+
+
+@router.get("/labels/stats")
+def label_stats(store: StoreDep) -> dict[str, Any]:
+    """Stored labels by label, source and author, with the first and last dates."""
+    return store.stats()

@@ -1,0 +1,119 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import skops.io as sio
+
+from classifier import ModelFileError
+from training.exceptions import RegistryError, RetrainBusyError
+from training.registry import (
+    Registry,
+    current_version,
+    load_served_model,
+    resolve_model_dir,
+)
+
+
+def _add_version(root: Path, name: str, source: Path) -> None:
+    shutil.copytree(source, root / name)
+    meta = json.loads((root / name / "metadata.json").read_text())
+    meta["version"] = name
+    (root / name / "metadata.json").write_text(json.dumps(meta))
+
+
+def test_registry_and_plain_directory_both_load(
+    registry_dir: Path, small_model_dir: Path
+) -> None:
+    assert resolve_model_dir(registry_dir) == registry_dir / "test-model"
+    assert resolve_model_dir(small_model_dir) == small_model_dir
+    assert load_served_model(registry_dir).version == "test-model"
+    assert load_served_model(small_model_dir).version == "test-model"
+
+
+def test_promote_and_rollback_walk_the_history(
+    registry_dir: Path, small_model_dir: Path
+) -> None:
+    registry = Registry(registry_dir)
+    _add_version(registry_dir, "v2", small_model_dir)
+    _add_version(registry_dir, "v3", small_model_dir)
+    assert registry.promote("v2").version == "v2"
+    registry.promote("v3")
+    assert current_version(registry_dir) == "v3"
+    assert registry.rollback() == "v2"
+    assert registry.rollback() == "test-model"
+    with pytest.raises(RegistryError, match="Nothing to roll back to"):
+        registry.rollback()
+    assert [row["current"] for row in registry.summary()] == [True, False, False]
+    assert [e["action"] for e in registry.history()][-2:] == ["rollback", "rollback"]
+
+
+def test_no_temporary_file_is_left_beside_current(registry_dir: Path) -> None:
+    Registry(registry_dir).promote("test-model")
+    assert sorted(p.name for p in registry_dir.iterdir() if p.is_file()) == [
+        "CURRENT",
+        "HISTORY.jsonl",
+    ]
+
+
+def test_unknown_version_is_refused(registry_dir: Path) -> None:
+    with pytest.raises(RegistryError, match=r"No version 'nope'.*known: test-model"):
+        Registry(registry_dir).promote("nope")
+    with pytest.raises(RegistryError, match=r"No version '\.\./x'"):
+        Registry(registry_dir).show("../x")
+
+
+def test_half_written_versions_are_never_listed(registry_dir: Path) -> None:
+    registry = Registry(registry_dir)
+    staging = registry.new_staging()
+    (staging / "model.skops").write_bytes(b"partial")
+    (staging / "metadata.json").write_text("{}")
+    assert registry.versions() == ["test-model"]
+    with registry.lock():
+        assert registry.clean_staging() == [staging.name]
+    assert not staging.exists()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        pytest.param("truncate", "damaged", id="corrupted"),
+        pytest.param("untrusted", "types tone does not trust: pathlib", id="untrusted"),
+    ],
+)
+def test_broken_version_is_never_promoted(
+    registry_dir: Path, small_model_dir: Path, damage: str, message: str
+) -> None:
+    _add_version(registry_dir, "bad", small_model_dir)
+    target = registry_dir / "bad" / "model.skops"
+    if damage == "truncate":
+        target.write_bytes(target.read_bytes()[:1000])
+    else:
+        sio.dump({"payload": Path("/etc/passwd")}, target)
+    with pytest.raises(ModelFileError, match=message):
+        Registry(registry_dir).promote("bad")
+    assert current_version(registry_dir) == "test-model"
+
+
+def test_plain_model_directory_is_adopted(
+    small_model_dir: Path, tmp_path: Path
+) -> None:
+    plain = shutil.copytree(small_model_dir, tmp_path / "plain")
+    registry = Registry(plain)
+    assert registry.adopt_plain_model() == "test-model"
+    assert current_version(plain) == "test-model"
+    assert not (plain / "model.skops").exists()
+    assert load_served_model(plain).version == "test-model"
+    assert registry.adopt_plain_model() is None
+
+
+def test_one_retrain_lock_at_a_time(registry_dir: Path) -> None:
+    registry = Registry(registry_dir)
+    with registry.lock():
+        assert registry.is_locked()
+        with (
+            pytest.raises(RetrainBusyError, match="Another retrain is running"),
+            Registry(registry_dir).lock(),
+        ):
+            pass
+    assert not registry.is_locked()

@@ -1,0 +1,342 @@
+"""A versioned model registry: one folder per version and a ``CURRENT`` pointer.
+
+Layout of a registry directory::
+
+    CURRENT                  the served version's name, replaced atomically
+    HISTORY.jsonl            every promotion and rollback, appended
+    20261202T101500Z-ab12cd3/  model.skops, metadata.json, MODEL_CARD.md,
+                             evaluation.json, evaluation.md, plots
+    .staging-*/              a version being written; never listed
+    .lock                    held by the one retrain allowed at a time
+
+A version folder only ever appears complete: it is written under ``.staging-*``
+and renamed into place when every file is there. ``CURRENT`` is written to a
+temporary file, flushed to disk, renamed over the old pointer and the directory
+entry flushed, so a reader sees the old version or the new one, never neither.
+
+A plain model directory (what ``tone train`` writes: ``model.skops`` and
+``metadata.json`` at the top) is also accepted wherever a model is loaded; the
+first registry operation on it adopts that model as the first version.
+"""
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from classifier import ModelFileError, ToneModel, load_model
+from classifier.persistence import METADATA_FILE, MODEL_FILE
+from training.exceptions import RegistryError, RetrainBusyError
+
+__all__ = [
+    "CURRENT_FILE",
+    "Registry",
+    "atomic_write",
+    "current_version",
+    "is_registry",
+    "load_served_model",
+    "resolve_model_dir",
+]
+
+CURRENT_FILE = "CURRENT"
+HISTORY_FILE = "HISTORY.jsonl"
+REPORT_FILE = "evaluation.json"
+_STAGING = ".staging-"
+_LOCK = ".lock"
+_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``: write a temporary file, fsync, rename, fsync.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "CURRENT"
+    >>> atomic_write(target, "v1\\n")
+    >>> target.read_text()
+    'v1\\n'
+    """
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with open(temporary, "w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
+def is_registry(path: str | Path) -> bool:
+    """Whether ``path`` is a registry (it holds a ``CURRENT`` pointer)."""
+    return (Path(path) / CURRENT_FILE).is_file()
+
+
+def current_version(path: str | Path) -> str | None:
+    """The version ``CURRENT`` names, or ``None`` for a plain model directory.
+
+    Cheap enough to call every second: one small read.
+    """
+    try:
+        name = (Path(path) / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def resolve_model_dir(path: str | Path) -> Path:
+    """The directory holding the model to serve: ``CURRENT``'s target, or ``path``."""
+    path = Path(path)
+    version = current_version(path)
+    if version is None:
+        return path
+    if not _VERSION.match(version):
+        raise ModelFileError(
+            f"{path / CURRENT_FILE} names {version!r}, which is not a version; "
+            "fix it with `tone model promote VERSION`."
+        )
+    return path / version
+
+
+def load_served_model(path: str | Path) -> ToneModel:
+    """Load the model a registry's ``CURRENT`` names, or a plain model directory."""
+    return load_model(resolve_model_dir(path))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Registry:
+    """The model registry rooted at ``root`` (created on first write)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    # Reading
+
+    def current(self) -> str | None:
+        """The current version's name, if any."""
+        return current_version(self.root)
+
+    def versions(self) -> list[str]:
+        """Complete versions, oldest first (names sort by creation time)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            entry.name
+            for entry in self.root.iterdir()
+            if entry.is_dir()
+            and not entry.name.startswith(".")
+            and (entry / MODEL_FILE).is_file()
+            and (entry / METADATA_FILE).is_file()
+        )
+
+    def path(self, version: str) -> Path:
+        """The folder of ``version``, which must exist."""
+        if not _VERSION.match(version) or version not in self.versions():
+            known = ", ".join(self.versions()) or "none"
+            raise RegistryError(
+                f"No version {version!r} in {self.root} (known: {known}); "
+                "see `tone model list`."
+            )
+        return self.root / version
+
+    def show(self, version: str) -> dict[str, Any]:
+        """Metadata and, when saved, the evaluation report of ``version``."""
+        folder = self.path(version)
+        info: dict[str, Any] = json.loads((folder / METADATA_FILE).read_text("utf-8"))
+        report = folder / REPORT_FILE
+        info["current"] = version == self.current()
+        info["evaluation"] = (
+            json.loads(report.read_text("utf-8")) if report.is_file() else None
+        )
+        return info
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One row per version: name, created, corpus size, gate verdict, current."""
+        current = self.current()
+        rows = []
+        for version in self.versions():
+            info = self.show(version)
+            report = info["evaluation"] or {}
+            rows.append(
+                {
+                    "version": version,
+                    "current": version == current,
+                    "created": info.get("created"),
+                    "articles": info.get("corpus", {}).get("articles"),
+                    "stored_labels": info.get("training", {}).get("stored_labels"),
+                    "gate": report.get("verdict"),
+                }
+            )
+        return rows
+
+    def history(self) -> list[dict[str, Any]]:
+        path = self.root / HISTORY_FILE
+        if not path.is_file():
+            return []
+        return [
+            json.loads(line)
+            for line in path.read_text("utf-8").splitlines()
+            if line.strip()
+        ]
+
+    # Writing
+
+    def _append_history(self, entry: dict[str, Any]) -> None:
+        with open(self.root / HISTORY_FILE, "a", encoding="utf-8") as out:
+            out.write(json.dumps(entry, sort_keys=True) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    def promote(self, version: str, *, reason: str = "promote") -> ToneModel:
+        """Make ``version`` current, after checking that it loads.
+
+        Raises
+        ------
+        RegistryError
+            If there is no such version.
+        ModelFileError
+            If its model file is damaged or holds an untrusted type; ``CURRENT``
+            is then left as it was.
+        """
+        model = load_model(self.path(version))
+        atomic_write(self.root / CURRENT_FILE, version + "\n")
+        self._append_history({"at": _now(), "action": reason, "version": version})
+        return model
+
+    def _stack(self) -> list[str]:
+        stack: list[str] = []
+        for entry in self.history():
+            if entry.get("action") == "rollback":
+                if stack:
+                    stack.pop()
+                if not stack or stack[-1] != entry["version"]:
+                    stack.append(entry["version"])
+            else:
+                stack.append(entry["version"])
+        return stack
+
+    def rollback(self) -> str:
+        """Make the version that was current before the current one current again.
+
+        Repeated rollbacks walk further back through the promotions.
+        """
+        stack = self._stack()
+        current = self.current()
+        while stack and stack[-1] == current:
+            stack.pop()
+        while stack and stack[-1] not in self.versions():
+            stack.pop()
+        if not stack:
+            raise RegistryError(
+                f"Nothing to roll back to in {self.root}: no earlier version was "
+                "current. Use `tone model promote VERSION`."
+            )
+        target = stack[-1]
+        self.promote(target, reason="rollback")
+        return target
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the registry's retrain lock, or raise :class:`RetrainBusyError`."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / _LOCK, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise RetrainBusyError(
+                    f"Another retrain is running on {self.root}; wait for it to "
+                    "finish (`tone model list` shows its result)."
+                ) from error
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def is_locked(self) -> bool:
+        """Whether a retrain holds the lock right now."""
+        try:
+            with self.lock():
+                return False
+        except RetrainBusyError:
+            return True
+
+    def clean_staging(self) -> list[str]:
+        """Remove half-written versions left by a killed retrain (hold the lock)."""
+        if not self.root.is_dir():
+            return []
+        removed = []
+        for entry in self.root.iterdir():
+            if entry.name.startswith(_STAGING) and entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry.name)
+        return removed
+
+    def new_staging(self) -> Path:
+        """A fresh hidden folder to write a version into."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = self.root / f"{_STAGING}{uuid.uuid4().hex}"
+        staging.mkdir()
+        return staging
+
+    def free_version(self, version: str) -> str:
+        """``version``, or ``version-2``, ``-3``... if that name is taken."""
+        candidate, n = version, 1
+        while (self.root / candidate).exists():
+            n += 1
+            candidate = f"{version}-{n}"
+        return candidate
+
+    def commit(self, staging: Path, version: str) -> Path:
+        """Move a complete ``staging`` folder into place as ``version``."""
+        if not _VERSION.match(version):
+            raise RegistryError(f"{version!r} is not a valid version name")
+        for entry in staging.iterdir():
+            if entry.is_file():
+                with open(entry, "rb") as handle:
+                    os.fsync(handle.fileno())
+        _fsync_dir(staging)
+        target = self.root / version
+        os.rename(staging, target)
+        _fsync_dir(self.root)
+        return target
+
+    def adopt_plain_model(self) -> str | None:
+        """Turn a plain model directory at ``root`` into the registry's first version.
+
+        Returns the adopted version, or ``None`` if there was nothing to adopt.
+        """
+        top = self.root / MODEL_FILE
+        if self.current() is not None or not top.is_file():
+            return None
+        metadata = json.loads((self.root / METADATA_FILE).read_text("utf-8"))
+        version = self.free_version(str(metadata["version"]))
+        staging = self.new_staging()
+        plain = [p for p in self.root.iterdir() if p.is_file() and p.name != _LOCK]
+        for path in plain:
+            if not path.name.startswith(".") and path.name != HISTORY_FILE:
+                shutil.copy2(path, staging / path.name)
+        self.commit(staging, version)
+        self.promote(version, reason="adopt")
+        for path in plain:
+            if path.name in {MODEL_FILE, METADATA_FILE, "MODEL_CARD.md"} or (
+                path.suffix == ".png"
+            ):
+                path.unlink()
+        return version
