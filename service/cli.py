@@ -230,7 +230,11 @@ def evaluate(
     ] = None,
     model: ModelOption = None,
 ) -> None:
-    """Evaluate the model on a labeled file or on published corpora."""
+    """Evaluate the model on a labeled file or on published corpora.
+
+    With --all alone: every published corpus present plus the labels/ hold-out,
+    against peers, into evaluation.md, evaluation.json and PNG plots.
+    """
     from training.evaluate import (
         EXTERNAL_CORPORA,
         evaluate_corpus,
@@ -243,6 +247,17 @@ def evaluate(
     if file is None and not names:
         _fail("name a labeled file, --corpus NAME or --all")
     tone = _load(model)
+    if all_corpora and file is None and not corpus:
+        from training.report import run_evaluation, write_report
+
+        try:
+            evaluations, hedging = run_evaluation(tone, corpora=settings.corpora)
+            report = write_report(tone, evaluations, hedging, output or Path("reports"))
+        except (ToneError, OSError, ValueError) as error:
+            _fail(str(error))
+        typer.echo(report.read_text(encoding="utf-8"))
+        typer.echo(f"wrote {report} and its plots", err=True)
+        return
     results: dict[str, dict[str, object]] = {}
     try:
         if file is not None:
