@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 
 from classifier.tokenise import sentence_spans
 from training.metrics import classification_metrics
@@ -125,8 +126,12 @@ class FittedPeer:
         """Classification metrics on a test set (ROC-AUC from the raw scores)."""
         p = self.probability(scores)
         out = classification_metrics(labels, p, threshold=self.threshold)
-        if self.slope < 0:  # a score that ranks backwards on the training side
-            out["roc_auc"] = classification_metrics(labels, -scores)["roc_auc"]
+        if out["roc_auc"] is not None:
+            # Platt scaling flips a score that ranked backwards on the training
+            # side; ROC-AUC is for the score as the peer gives it (higher means
+            # opinion), so a peer that ranks backwards shows below 0.5.
+            y = (np.asarray(labels) == "opinion").astype(int)
+            out["roc_auc"] = round(float(roc_auc_score(y, scores)), 4)
         return out
 
 

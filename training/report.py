@@ -51,8 +51,11 @@ def holdout_events(events: pd.Series, share: float = HOLDOUT_SHARE) -> set[str]:
 
     Examples
     --------
-    >>> sorted(holdout_events(pd.Series(["a", "b", "c", "d", "e"]), share=0.4))
-    ['b', 'd']
+    >>> events = pd.Series([f"event-{i}" for i in range(1000)])
+    >>> len(holdout_events(events))
+    188
+    >>> holdout_events(events) <= holdout_events(events, share=0.5)
+    True
     """
 
     def position(event: str) -> float:
