@@ -191,6 +191,12 @@ def train(
     external: Annotated[
         bool, typer.Option(help="Evaluate on published corpora present.")
     ] = True,
+    checkthat: Annotated[
+        bool,
+        typer.Option(
+            help="Train the sentence model on CheckThat! train/dev too, if present."
+        ),
+    ] = True,
 ) -> None:
     """Train a model from labels/ (and extras), cross-validated by event."""
     from training.external import EXTERNAL_CORPORA
@@ -198,14 +204,20 @@ def train(
 
     settings = Settings()
     target = output or settings.model_dir
-    # Never report a corpus the model was trained on as unseen.
+    # Brown is not evaluated when trained on; CheckThat! dev_test never trains
+    # anything, and its result is labeled in-domain when train/dev did.
     unseen = [n for n in EXTERNAL_CORPORA if external and not (brown and n == "brown")]
     try:
         frame = load_training_frame(
             labels, extra or (), brown=brown, corpora=settings.corpora
         )
         model = train_and_save(
-            target, frame, folds=folds, evaluate_on=unseen, corpora=settings.corpora
+            target,
+            frame,
+            folds=folds,
+            evaluate_on=unseen,
+            corpora=settings.corpora,
+            checkthat=checkthat,
         )
     except (ToneError, OSError) as error:
         _fail(str(error))

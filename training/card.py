@@ -65,13 +65,19 @@ def write_model_card(
         f"Options: `{metadata['pipeline']}`; long texts are scored in passages of "
         f"{metadata['passage_words']} words.",
         "",
+        "Sentence model (per-sentence `opinion_probability`): trained on "
+        f"{', '.join(metadata.get('sentence_model', {}).get('data', ['n/a']))}; "
+        "decision offset chosen on "
+        f"{metadata.get('sentence_model', {}).get('offset_chosen_on') or 'nothing'}.",
+        "",
         "## Grouped cross-validation (no event on both sides of a split)",
         "",
         metrics_markdown("grouped CV", metadata["metrics"]["grouped_cv"]),
     ]
     for name, metrics in metadata["metrics"].items():
         if name != "grouped_cv":
-            lines += [f"## {name}", "", metrics_markdown(name, metrics)]
+            domain = f" ({metrics['domain']})" if "domain" in metrics else ""
+            lines += [f"## {name}{domain}", "", metrics_markdown(name, metrics)]
     lines += ["## Plots", ""] + [f"![{p}]({p})" for p in plots]
     lines += [
         "",

@@ -236,6 +236,11 @@ def run_evaluation(
     return out, hedging
 
 
+def _cell(text: str) -> str:
+    """Escape the pipes a markdown table cell cannot hold as they are."""
+    return text.replace("|", "\\|")
+
+
 def _table(evaluations: list[Evaluation]) -> list[str]:
     lines: list[str] = []
     for e in evaluations:
@@ -251,7 +256,7 @@ def _table(evaluations: list[Evaluation]) -> list[str]:
             auc = m["roc_auc"]
             auc_text = f"{auc:.3f}" if isinstance(auc, float) else "n/a"
             lines.append(
-                f"| {scorer} | {m['n']} | {m['macro_f1']:.3f} | {f1['opinion']:.3f} | "
+                f"| {_cell(scorer)} | {m['n']} | {m['macro_f1']:.3f} | {f1['opinion']:.3f} | "
                 f"{f1['reporting']:.3f} | {auc_text} | {m['brier']:.3f} | "
                 f"{e.thresholds[scorer]:.3f} |"
             )
@@ -347,7 +352,7 @@ def write_report(
         for data, scorers in hedging.items():
             for scorer, m in scorers.items():
                 lines.append(
-                    f"| {data} | {scorer} | {m['n']} | {m['precision']:.3f} | "
+                    f"| {data} | {_cell(scorer)} | {m['n']} | {m['precision']:.3f} | "
                     f"{m['recall']:.3f} | {m['f1']:.3f} |"
                 )
         lines.append("")

@@ -316,9 +316,18 @@ def train_and_save(
     }
     for name in evaluate_on:
         try:
-            model.metadata["metrics"][name] = evaluate_corpus(model, name, corpora)
+            metrics = evaluate_corpus(model, name, corpora)
         except CorpusNotFoundError:
             continue
+        used = model.metadata["sentence_model"]["data"]
+        if name == "checkthat":
+            metrics["level"] = "sentence (the sentence model)"
+            metrics["domain"] = (
+                "in-domain (CheckThat! train/dev used)"
+                if any("checkthat" in d for d in used)
+                else "out of domain"
+            )
+        model.metadata["metrics"][name] = metrics
     directory = save_model(model, output)
     write_model_card(
         directory,
