@@ -256,8 +256,9 @@ def _table(evaluations: list[Evaluation]) -> list[str]:
             auc = m["roc_auc"]
             auc_text = f"{auc:.3f}" if isinstance(auc, float) else "n/a"
             lines.append(
-                f"| {_cell(scorer)} | {m['n']} | {m['macro_f1']:.3f} | {f1['opinion']:.3f} | "
-                f"{f1['reporting']:.3f} | {auc_text} | {m['brier']:.3f} | "
+                f"| {_cell(scorer)} | {m['n']} | {m['macro_f1']:.3f} | "
+                f"{f1['opinion']:.3f} | {f1['reporting']:.3f} | {auc_text} | "
+                f"{m['brier']:.3f} | "
                 f"{e.thresholds[scorer]:.3f} |"
             )
         lines.append("")
