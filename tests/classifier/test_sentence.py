@@ -29,6 +29,14 @@ def with_sentences(model: ToneModel, articles: pd.DataFrame) -> ToneModel:
     )
 
 
+def test_the_lexicon_file_holds_every_category_and_no_other() -> None:
+    from classifier.sentence import _LEXICON_CATEGORIES, _lexicons
+
+    lexicons = _lexicons()
+    assert set(lexicons) == set(_LEXICON_CATEGORIES)
+    assert all(lexicon.words for lexicon in lexicons.values())
+
+
 @pytest.mark.parametrize(
     ("sentence", "feature"),
     [
