@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from classifier import ToneModel, find_cues, score_frame
+from classifier import ToneModel, score_frame
 from training.corpus import load_articles
+from training.evaluate import evaluate_corpus
 from training.exceptions import CorpusNotFoundError
 from training.external import load_brown, load_checkthat, load_conll_hedging
 from training.metrics import LABELS, classification_metrics, hedging_metrics
@@ -230,7 +231,9 @@ def run_evaluation(
     if conll is not None:
         truth = list(conll["hedged"])
         hedging["CoNLL-2010 Wikipedia test"] = {
-            OURS: hedging_metrics(truth, [bool(find_cues(t)) for t in conll["text"]]),
+            # The same call as `tone evaluate --corpus conll-hedging`, so the
+            # report follows however the hedging layer decides a sentence.
+            OURS: evaluate_corpus(model, "conll-hedging", corpora),
             "every sentence hedged": hedging_metrics(truth, [True] * len(truth)),
         }
     return out, hedging
