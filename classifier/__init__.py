@@ -12,6 +12,7 @@ from classifier.scoring import (
     score_frame,
     score_text,
 )
+from classifier.sentence import build_sentence_pipeline
 
 __all__ = [
     "OPINION",
@@ -28,6 +29,7 @@ __all__ = [
     "ToneModel",
     "ToneResult",
     "build_pipeline",
+    "build_sentence_pipeline",
     "find_cues",
     "fit_pipeline",
     "load_model",

@@ -68,12 +68,21 @@ class ToneModel:
         Length of the passages a long text is scored in.
     metadata : dict
         What training recorded (corpus, metrics, library versions).
+    sentence_pipelines : list of Pipeline
+        The sentence model (see :mod:`classifier.sentence`): each pipeline's
+        log-odds are averaged. Empty for models saved before it existed; the
+        article pipeline then scores sentences.
+    sentence_offset : float
+        Subtracted from the sentence log-odds so that 0.5 is the decision point
+        chosen on held-out sentences.
     """
 
     pipeline: Pipeline
     version: str
     passage_words: int = 300
     metadata: dict[str, Any] = field(default_factory=dict)
+    sentence_pipelines: list[Pipeline] = field(default_factory=list)
+    sentence_offset: float = 0.0
 
     def __post_init__(self) -> None:
         check_is_fitted(self.pipeline)
@@ -84,6 +93,13 @@ class ToneModel:
                 f"{REPORTING!r}; this one knows {classes}."
             )
         self._opinion_column = classes.index(OPINION)
+        for sentence in self.sentence_pipelines:
+            check_is_fitted(sentence)
+            if sorted(sentence.classes_) != [OPINION, REPORTING]:
+                raise ValueError(
+                    f"A sentence pipeline must be fitted on the labels {OPINION!r} "
+                    f"and {REPORTING!r}; this one knows {list(sentence.classes_)}."
+                )
 
     def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -113,7 +129,16 @@ class ToneModel:
 
     def sentence_probabilities(self, sentences: Sequence[str]) -> np.ndarray:
         """Probability that each sentence, read on its own, is opinion."""
-        return self._probabilities(sentences)
+        if not self.sentence_pipelines or not sentences:
+            return self._probabilities(sentences)
+        texts = list(sentences)
+        log_odds = np.zeros(len(texts))
+        for sentence in self.sentence_pipelines:
+            column = list(sentence.classes_).index(OPINION)
+            p = sentence.predict_proba(texts)[:, column]
+            log_odds += logit(np.clip(p, _EPS, 1 - _EPS))
+        log_odds /= len(self.sentence_pipelines)
+        return np.asarray(expit(log_odds - self.sentence_offset))
 
     def top_features(self, texts: Sequence[str], k: int = 5) -> list[TopFeatures]:
         """For each text, the ``k`` features that moved it furthest to each label."""

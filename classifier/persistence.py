@@ -1,6 +1,8 @@
 """Saving and loading tone models safely: skops with an explicit allow-list.
 
-A model directory holds ``model.skops`` (the fitted pipeline) and
+A model directory holds ``model.skops`` (the fitted article pipeline and the
+sentence pipelines, in one dictionary; older files hold the article pipeline
+alone) and
 ``metadata.json`` (version, passage length, what training recorded). Nothing is
 ever unpickled: a file holding any type outside ``TRUSTED_TYPES`` is refused.
 """
@@ -24,6 +26,7 @@ METADATA_FILE = "metadata.json"
 TRUSTED_TYPES: tuple[str, ...] = (
     "classifier.features.StyleFeatures",
     "classifier.normalise.mask_text",
+    "classifier.sentence.SentenceFeatures",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.model_selection._split.GroupKFold",
@@ -34,11 +37,15 @@ def save_model(model: ToneModel, directory: str | Path) -> Path:
     """Write ``model`` into ``directory`` (created if needed) and return it."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    sio.dump(model.pipeline, directory / MODEL_FILE)
+    sio.dump(
+        {"article": model.pipeline, "sentences": list(model.sentence_pipelines)},
+        directory / MODEL_FILE,
+    )
     metadata = {
         **model.metadata,
         "version": model.version,
         "passage_words": model.passage_words,
+        "sentence_offset": model.sentence_offset,
     }
     (directory / METADATA_FILE).write_text(
         json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8"
@@ -77,12 +84,16 @@ def load_model(directory: str | Path) -> ToneModel:
             f"{', '.join(refused)}. Only load models built by `tone train`."
         )
     try:
-        pipeline = sio.load(model_file, trusted=sorted(untrusted))
+        loaded = sio.load(model_file, trusted=sorted(untrusted))
+        # Files written before the sentence model hold the article pipeline alone.
+        parts = loaded if isinstance(loaded, dict) else {"article": loaded}
         return ToneModel(
-            pipeline=pipeline,
+            pipeline=parts["article"],
             version=str(metadata["version"]),
             passage_words=int(metadata.get("passage_words", 300)),
             metadata=metadata,
+            sentence_pipelines=list(parts.get("sentences", [])),
+            sentence_offset=float(metadata.get("sentence_offset", 0.0)),
         )
     except Exception as error:  # skops raises many kinds on a damaged file
         raise ModelFileError(

@@ -205,6 +205,12 @@ def train(
     external: Annotated[
         bool, typer.Option(help="Evaluate on published corpora present.")
     ] = True,
+    checkthat: Annotated[
+        bool,
+        typer.Option(
+            help="Train the sentence model on CheckThat! train/dev too, if present."
+        ),
+    ] = True,
 ) -> None:
     """Train a model from labels/ (and extras), cross-validated by event."""
     from training.external import EXTERNAL_CORPORA
@@ -218,14 +224,20 @@ def train(
             f"{target} is a model registry (it holds CURRENT); add a version with "
             "`tone retrain`, or train into another directory with --output"
         )
-    # Never report a corpus the model was trained on as unseen.
+    # Brown is not evaluated when trained on; CheckThat! dev_test never trains
+    # anything, and its result is labeled in-domain when train/dev did.
     unseen = [n for n in EXTERNAL_CORPORA if external and not (brown and n == "brown")]
     try:
         frame = load_training_frame(
             labels, extra or (), brown=brown, corpora=settings.corpora
         )
         model = train_and_save(
-            target, frame, folds=folds, evaluate_on=unseen, corpora=settings.corpora
+            target,
+            frame,
+            folds=folds,
+            evaluate_on=unseen,
+            corpora=settings.corpora,
+            checkthat=checkthat,
         )
     except (ToneError, OSError) as error:
         _fail(str(error))
@@ -250,7 +262,11 @@ def evaluate(
     ] = None,
     model: ModelOption = None,
 ) -> None:
-    """Evaluate the model on a labeled file or on published corpora."""
+    """Evaluate the model on a labeled file or on published corpora.
+
+    With --all alone: every published corpus present plus the labels/ hold-out,
+    against peers, into evaluation.md, evaluation.json and PNG plots.
+    """
     from training.evaluate import (
         EXTERNAL_CORPORA,
         evaluate_corpus,
@@ -263,6 +279,17 @@ def evaluate(
     if file is None and not names:
         _fail("name a labeled file, --corpus NAME or --all")
     tone = _load(model)
+    if all_corpora and file is None and not corpus:
+        from training.report import run_evaluation, write_report
+
+        try:
+            evaluations, hedging = run_evaluation(tone, corpora=settings.corpora)
+            report = write_report(tone, evaluations, hedging, output or Path("reports"))
+        except (ToneError, OSError, ValueError) as error:
+            _fail(str(error))
+        typer.echo(report.read_text(encoding="utf-8"))
+        typer.echo(f"wrote {report} and its plots", err=True)
+        return
     results: dict[str, dict[str, object]] = {}
     try:
         if file is not None:

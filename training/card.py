@@ -51,6 +51,8 @@ def write_model_card(
     """Write ``MODEL_CARD.md`` and its plots into ``directory``."""
     plots = _plots(directory, cv_labels, cv_probability)
     corpus = metadata["corpus"]
+    sentence = metadata.get("sentence_model", {})
+    chosen = sentence.get("offset_chosen_on")
     lines = [
         f"# tone model {metadata['version']}",
         "",
@@ -65,13 +67,22 @@ def write_model_card(
         f"Options: `{metadata['pipeline']}`; long texts are scored in passages of "
         f"{metadata['passage_words']} words.",
         "",
+        "Sentence model (per-sentence `opinion_probability`): trained on "
+        f"{', '.join(sentence.get('data', ['n/a']))}; decision offset "
+        + (
+            f"chosen on {chosen}."
+            if chosen
+            else "0 (nothing held out to choose it on)."
+        ),
+        "",
         "## Grouped cross-validation (no event on both sides of a split)",
         "",
         metrics_markdown("grouped CV", metadata["metrics"]["grouped_cv"]),
     ]
     for name, metrics in metadata["metrics"].items():
         if name != "grouped_cv":
-            lines += [f"## {name}", "", metrics_markdown(name, metrics)]
+            domain = f": {metrics['domain']}" if "domain" in metrics else ""
+            lines += [f"## {name}{domain}", "", metrics_markdown(name, metrics)]
     lines += ["## Plots", ""] + [f"![{p}]({p})" for p in plots]
     lines += [
         "",

@@ -18,6 +18,7 @@ __all__ = [
     "evaluate_frame",
     "evaluate_hedging",
     "evaluate_labeled_file",
+    "evaluate_sentences",
 ]
 
 
@@ -32,6 +33,12 @@ def evaluate_frame(model: ToneModel, frame: pd.DataFrame) -> dict[str, object]:
     )
     metrics["unscored"] = int((~ok).sum())
     return metrics
+
+
+def evaluate_sentences(model: ToneModel, frame: pd.DataFrame) -> dict[str, object]:
+    """Score each row as one sentence, as ``sentences[].opinion_probability`` does."""
+    texts = [str(t) for t in frame["text"]]
+    return classification_metrics(frame["label"], model.sentence_probabilities(texts))
 
 
 def evaluate_hedging(
@@ -74,6 +81,8 @@ def evaluate_corpus(
     frame = load_external(name, corpora)
     if name == "conll-hedging":
         return evaluate_hedging(frame, categories=UNCERTAINTY_CATEGORIES)
+    if name == "checkthat":
+        return evaluate_sentences(model, frame)
     return evaluate_frame(model, frame)
 
 

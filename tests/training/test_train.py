@@ -7,7 +7,12 @@ from sklearn.model_selection import GroupKFold
 
 from classifier import load_model
 from training.exceptions import CorpusError
-from training.train import grouped_cross_validation, load_training_frame, train_and_save
+from training.train import (
+    fit_sentence_model,
+    grouped_cross_validation,
+    load_training_frame,
+    train_and_save,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +50,8 @@ def test_train_and_save_writes_model_metadata_and_card(
     assert metadata["corpus"]["articles"] == len(small)
     assert set(metadata["libraries"]) >= {"scikit-learn", "skops"}
     assert "grouped_cv" in metadata["metrics"]
+    assert metadata["sentence_model"]["data"][0] == "own article sentences"
+    assert "Sentence model" in (tmp_path / "m" / "MODEL_CARD.md").read_text()
     assert load_model(tmp_path / "m").version == model.version
 
 
@@ -64,3 +71,21 @@ def test_extra_files(tmp_path: Path) -> None:
     pd.DataFrame({"text": ["x"], "label": ["news"]}).to_csv(bad, index=False)
     with pytest.raises(CorpusError, match=r"unknown label\(s\) \['news'\]"):
         load_training_frame(extra_files=[bad])
+
+
+def test_checkthat_is_left_out_when_asked(small: pd.DataFrame) -> None:
+    pipelines, offset, provenance = fit_sentence_model(small, checkthat=False)
+    assert len(pipelines) == 1 and offset == 0.0
+    assert provenance["data"] == ["own article sentences"]
+    assert provenance["offset_chosen_on"] is None
+
+
+@pytest.mark.slow
+@pytest.mark.corpora
+def test_checkthat_train_and_dev_join_the_sentence_model(
+    small: pd.DataFrame, corpora: Path
+) -> None:
+    pipelines, offset, provenance = fit_sentence_model(small, corpora=corpora)
+    assert len(pipelines) == 2
+    assert provenance["data"] == ["own article sentences", "checkthat train+dev"]
+    assert provenance["offset"] == offset and -3.0 <= offset <= 3.0
