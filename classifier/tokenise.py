@@ -11,13 +11,20 @@ both engines give the same spans). Both report offsets into the text given.
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 import regex
 from nltk import redos
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktToken
 
-__all__ = ["WORD_PATTERN", "punkt_sentence_spans", "sentence_spans", "word_spans"]
+__all__ = [
+    "WORD_PATTERN",
+    "punkt_sentence_spans",
+    "sentence_spans",
+    "word_spans",
+    "word_tokens",
+]
 
 Span = tuple[int, int]
 
@@ -99,6 +106,9 @@ _ABBREVIATIONS = frozenset(
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 WORD_PATTERN = r"[^\W_]+(?:['\u2019.-][^\W_]+)*|[^\w\s]"
 _WORDS = re.compile(WORD_PATTERN)
+# Splitting on the pattern captured yields gap, word, gap, word, ...: the words
+# and, by summing lengths in C, their offsets, without a match object per word.
+_WORD_SPLIT = re.compile(f"({WORD_PATTERN})")
 
 
 @lru_cache(maxsize=1)
@@ -307,3 +317,16 @@ def word_spans(text: str) -> list[Span]:
     ['It', "couldn't", 'be', ',', 'some', '40', 'said', '.']
     """
     return [match.span() for match in _WORDS.finditer(text)]
+
+
+def word_tokens(text: str) -> tuple[list[Span], list[str]]:
+    """The spans of :func:`word_spans` together with the words they cover.
+
+    Examples
+    --------
+    >>> word_tokens("It's 40%.")
+    ([(0, 4), (5, 7), (7, 8), (8, 9)], ["It's", '40', '%', '.'])
+    """
+    pieces = _WORD_SPLIT.split(text)
+    ends = list(accumulate(map(len, pieces)))
+    return list(zip(ends[0::2], ends[1::2], strict=False)), pieces[1::2]
