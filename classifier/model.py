@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from classifier.result import Feature, TopFeatures
 from classifier.tokenise import Span, sentence_spans
+from classifier.vectorise import transform_features
 
 __all__ = ["OPINION", "REPORTING", "ToneModel", "passages"]
 
@@ -85,10 +86,18 @@ class ToneModel:
             )
         self._opinion_column = classes.index(OPINION)
 
+    def _features(self, texts: Sequence[str]) -> Any:
+        # The feature step's transform through classifier.vectorise: the same
+        # matrix as Pipeline.transform, counted in C.
+        return transform_features(self.pipeline.named_steps["features"], list(texts))
+
     def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.empty(0)
-        return self.pipeline.predict_proba(list(texts))[:, self._opinion_column]
+        if list(self.pipeline.named_steps) != ["features", "model"]:
+            return self.pipeline.predict_proba(list(texts))[:, self._opinion_column]
+        model = self.pipeline.named_steps["model"]
+        return model.predict_proba(self._features(texts))[:, self._opinion_column]
 
     def opinion_probability(
         self,
@@ -125,7 +134,7 @@ class ToneModel:
         sign = 1.0 if self.pipeline.classes_[1] == OPINION else -1.0
         weights = linear.coef_[0] * sign
         names = _feature_names(features.get_feature_names_out())
-        rows = sparse.csr_matrix(features.transform(list(texts)))
+        rows = sparse.csr_matrix(self._features(texts))
         out = []
         for i in range(rows.shape[0]):
             start, end = rows.indptr[i], rows.indptr[i + 1]
