@@ -35,9 +35,10 @@ lint: install  ## ruff (lint and format check) and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: model  ## Throughput against TextBlob, then HTTP load on loopback
+bench: model  ## Throughput against TextBlob, then HTTP load on loopback (~6 min)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/http_load.py --workers 2
+	@if [ -f benchmarks/dask_batch.py ]; then $(BIN)/python benchmarks/dask_batch.py; fi
 
 evaluate: model  ## The current model on every published corpus present
 	$(BIN)/tone evaluate --all --output reports
