@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from scipy.special import expit
-from sklearn.calibration import CalibratedClassifierCV, _SigmoidCalibration
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import (
     CountVectorizer,
     TfidfTransformer,
@@ -30,7 +30,13 @@ from sklearn.feature_extraction.text import (
 )
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
-from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+try:  # private scikit-learn names: without them, scikit-learn's own path is taken
+    from sklearn.calibration import _SigmoidCalibration
+    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+except ImportError:  # pragma: no cover - depends on the scikit-learn release
+    _SigmoidCalibration = None
+    inplace_csr_row_normalize_l2 = None
 
 __all__ = ["count_matrix", "predict_proba", "transform_features"]
 
@@ -104,9 +110,10 @@ def transform_features(features: Any, documents: Sequence[str]) -> Any:
 def _tfidf(transformer: TfidfTransformer, counts: Any) -> Any:
     # TfidfTransformer.transform's arithmetic, in its order, without its input
     # validation (half a millisecond a call, which one short request felt).
-    if not isinstance(transformer, TfidfTransformer) or transformer.norm not in (
-        None,
-        "l2",
+    if (
+        inplace_csr_row_normalize_l2 is None
+        or not isinstance(transformer, TfidfTransformer)
+        or transformer.norm not in (None, "l2")
     ):
         return sparse.csr_matrix(transformer.transform(counts, copy=False))
     if transformer.sublinear_tf:
@@ -139,7 +146,8 @@ def predict_proba(estimator: Any, features: Any) -> np.ndarray:
     """
     calibrated = getattr(estimator, "calibrated_classifiers_", None)
     if (
-        not isinstance(estimator, CalibratedClassifierCV)
+        _SigmoidCalibration is None
+        or not isinstance(estimator, CalibratedClassifierCV)
         or calibrated is None
         or len(calibrated) != 1
         or len(estimator.classes_) != 2
