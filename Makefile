@@ -36,7 +36,7 @@ lint: install  ## ruff (lint and format check) and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: model  ## Throughput against TextBlob, HTTP load on loopback, Dask against local
+bench: model  ## Throughput against TextBlob, HTTP load on loopback, Dask against local (~15 min)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/http_load.py --workers 2
 	$(BIN)/python benchmarks/dask_batch.py

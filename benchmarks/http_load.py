@@ -6,7 +6,8 @@ Starts ``tone serve`` in its own process on a free loopback port, then sends
 ~800-word articles from this process at concurrency 1, 16 and 64 to the single
 endpoint (with and without detail) and the batch endpoint (16 articles a
 request). Each run stops after ``--seconds``. Prints requests/s, p50/p95/p99
-latency and errors, plus the server's peak resident memory (all its processes),
+latency, errors and CPU time per request (server and client), plus the server's
+peak resident memory (all its processes),
 and writes ``reports/http_load.md``. Traffic never leaves the loopback interface.
 """
 
@@ -59,6 +60,27 @@ def tree_peak_rss_kib(pid: int) -> int:
             for task in Path(f"/proc/{current}/task").iterdir():
                 pids += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server process and its children (Linux /proc).
+
+    Unlike requests/s, this barely moves when other work shares the machine, so
+    it is the figure to compare between runs.
+    """
+    pids, total = [pid], 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            # utime, stime, and the same for children already waited for.
+            total += sum(int(f) for f in fields[11:15]) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
             continue
     return total
 
@@ -163,7 +185,15 @@ def main() -> int:
         rows = []
         for name, url, bodies in scenarios:
             for concurrency in args.concurrency:
+                cpu = tree_cpu_seconds(server.pid)
+                client = time.process_time()
                 result = asyncio.run(load(url, bodies, concurrency, args.seconds))
+                result["server_cpu_ms"] = (
+                    (tree_cpu_seconds(server.pid) - cpu) * 1000 / result["requests"]
+                )
+                result["client_cpu_ms"] = (
+                    (time.process_time() - client) * 1000 / result["requests"]
+                )
                 rows.append((name, concurrency, result))
                 print(
                     name,
@@ -184,15 +214,19 @@ def main() -> int:
         f"Articles: median {words:.0f} words. {args.seconds:.0f} s per row. "
         f"Server peak RSS (all processes): {rss:.0f} MiB.",
         "",
+        "Server CPU is user + system time of all server processes per request; "
+        "client CPU is the load generator's, on the same cores.",
+        "",
         "| endpoint | concurrency | requests | errors | req/s "
-        "| p50 ms | p95 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|---|",
+        "| p50 ms | p95 ms | p99 ms | server CPU ms/req | client CPU ms/req |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, concurrency, r in rows:
         lines.append(
             f"| {name} | {concurrency} | {r['requests']} | {r['errors']} "
             f"| {r['rps']:.0f} | "
-            f"{r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} |"
+            f"{r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} "
+            f"| {r['server_cpu_ms']:.2f} | {r['client_cpu_ms']:.2f} |"
         )
     report = "\n".join(lines) + "\n"
     print(report)

@@ -5,13 +5,15 @@ Usage: python benchmarks/throughput.py [--megabytes 20] [--repeats 3] [--model D
 Texts are the project's own articles repeated to the requested size. Scoring goes
 through ``classifier.score_frame`` (what ``tone batch`` runs per chunk), with and
 without per-sentence detail, one process, BLAS threads pinned to 1. Prints medians
-of ``--repeats`` runs and the ratio to TextBlob's subjectivity on the same texts;
-writes ``reports/benchmarks.md``.
+of ``--repeats`` runs (wall-clock and CPU time), the ratios to TextBlob's
+subjectivity on the same texts, fit time and peak memory at 1k, 10k and 100k
+training texts; writes ``reports/benchmarks.md``.
 """
 
 import argparse
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -42,19 +44,33 @@ def corpus_of(megabytes: float) -> list[str]:
     return out
 
 
-def median_seconds(run, repeats: int) -> float:
-    times = []
+def timed(run, repeats: int) -> tuple[float, float]:
+    """Median wall-clock and median CPU seconds (this process) of ``repeats`` runs.
+
+    CPU time is what to compare between runs on a shared machine: wall-clock
+    time also counts whatever else the cores were doing.
+    """
+    walls, cpus = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=float, default=20.0)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--fit-sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000]
+    )
     parser.add_argument(
         "--model",
         type=Path,
@@ -73,28 +89,31 @@ def main() -> int:
     frame = pd.DataFrame({"text": texts})
     chunks = [frame.iloc[i : i + CHUNK] for i in range(0, len(frame), CHUNK)]
 
-    rows: list[tuple[str, float]] = []
+    rows: list[tuple[str, float, float]] = []
     for name, detail in (
-        ("tone (scores + hedging)", False),
-        ("tone (+ per-sentence, cues, features)", True),
+        ("tone: scores and hedging", False),
+        ("tone: + per-sentence scores, cue spans, top features", True),
     ):
-        seconds = median_seconds(
+        wall, cpu = timed(
             lambda d=detail: [score_frame(c, model, detail=d) for c in chunks],
             args.repeats,
         )
-        rows.append((name, seconds))
+        rows.append((name, wall, cpu))
+        print(f"{name}: {wall:.2f} s, {cpu:.2f} s CPU", flush=True)
+    scoring_rss = peak_rss_mib()
     try:
         from textblob import TextBlob
 
-        seconds = median_seconds(
+        wall, cpu = timed(
             lambda: [TextBlob(t).sentiment.subjectivity for t in texts], args.repeats
         )
-        rows.append(("TextBlob subjectivity (peer)", seconds))
-        peer = seconds
+        rows.append(("TextBlob subjectivity (peer)", wall, cpu))
+        print(f"TextBlob: {wall:.2f} s, {cpu:.2f} s CPU", flush=True)
+        peer: tuple[float, float] | None = (wall, cpu)
     except ImportError:
         peer = None
 
-    sizes = [1_000, 10_000, 100_000]
+    sizes = args.fit_sizes
     base = load_articles()
     fit_rows = []
     for n in sizes:
@@ -104,29 +123,46 @@ def main() -> int:
         )
         start = time.perf_counter()
         train_model(sample)
-        fit_rows.append((n, time.perf_counter() - start))
+        fit_rows.append((n, time.perf_counter() - start, peak_rss_mib()))
+        print(f"fit on {n:,} texts: {fit_rows[-1][1]:.1f} s", flush=True)
 
+    words = sum(len(t.split()) for t in texts) / len(texts)
     lines = [
         "# Benchmarks",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}; one process, BLAS threads 1. "
-        f"Texts: {len(texts):,} articles, {megabytes:.1f} MB "
-        f"(the project's corpus repeated). Medians of {args.repeats} runs.",
+        f"Texts: {len(texts):,} articles (mean {words:.0f} words), "
+        f"{megabytes:.1f} MB: the project's corpus repeated, scored through "
+        f"`classifier.score_frame` in chunks of {CHUNK:,} rows (what `tone batch` "
+        f"runs). Medians of {args.repeats} runs. CPU is this process's CPU time, "
+        "which other work on the machine barely moves; the ratios are against "
+        "TextBlob in the same run.",
         "",
-        "| scorer | seconds | articles/s | MB/s | x TextBlob |",
-        "|---|---|---|---|---|",
+        "| scorer | seconds | articles/s | MB/s | CPU ms/article "
+        "| x TextBlob (wall) | x TextBlob (CPU) |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for name, seconds in rows:
-        ratio = f"{peer / seconds:.2f}" if peer else "n/a"
-        rate = f"{len(texts) / seconds:,.0f} | {megabytes / seconds:.2f}"
-        lines.append(f"| {name} | {seconds:.2f} | {rate} | {ratio} |")
+    for name, wall, cpu in rows:
+        ratio = f"{peer[0] / wall:.2f} | {peer[1] / cpu:.2f}" if peer else "n/a | n/a"
+        rate = f"{len(texts) / wall:,.0f} | {megabytes / wall:.2f}"
+        per = cpu * 1000 / len(texts)
+        lines.append(f"| {name} | {wall:.2f} | {rate} | {per:.3f} | {ratio} |")
     lines += [
         "",
-        "| training texts | fit seconds (grouped calibration, 5 folds) |",
-        "|---|---|",
+        f"Peak resident memory after scoring (model, texts and results held): "
+        f"{scoring_rss:.0f} MiB.",
+        "",
+        "| training texts | fit seconds (grouped calibration, 5 folds) "
+        "| peak RSS MiB |",
+        "|---|---|---|",
     ]
-    lines += [f"| {n:,} | {s:.1f} |" for n, s in fit_rows]
+    lines += [f"| {n:,} | {s:.1f} | {m:.0f} |" for n, s, m in fit_rows]
+    lines += [
+        "",
+        "HTTP load figures: `reports/http_load.md` (`benchmarks/http_load.py`).",
+    ]
     report = "\n".join(lines) + "\n"
     print(report)
     args.output.parent.mkdir(parents=True, exist_ok=True)

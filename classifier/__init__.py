@@ -8,6 +8,7 @@ from classifier.pipeline import build_pipeline, fit_pipeline
 from classifier.result import HedgeCue, HedgingResult, SentenceResult, ToneResult
 from classifier.scoring import (
     RESULT_COLUMNS,
+    RESULT_DTYPES,
     MissingColumnError,
     score_frame,
     score_text,
@@ -18,6 +19,7 @@ __all__ = [
     "OPINION",
     "REPORTING",
     "RESULT_COLUMNS",
+    "RESULT_DTYPES",
     "EmptyTextError",
     "HedgeCue",
     "HedgeLexicon",

@@ -21,11 +21,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import compress, count
 from pathlib import Path
 from typing import get_args
 
 from classifier.result import HedgeCategory, HedgeCue, HedgingResult
-from classifier.tokenise import Span, sentence_spans, word_spans
+from classifier.tokenise import Span, sentence_spans, word_spans, word_tokens
 
 __all__ = [
     "ALL_CATEGORIES",
@@ -181,11 +182,15 @@ class _Entry:
 class _Context:
     """The tokens of one text, with what the rules need to look around a match."""
 
-    def __init__(self, text: str, spans: Sequence[Span]) -> None:
+    def __init__(
+        self, text: str, spans: Sequence[Span], words: list[str] | None = None
+    ) -> None:
         self.text = text
         self.spans = spans
-        self.words = [text[a:b] for a, b in spans]
-        self.lower = [w.lower() for w in self.words]
+        self.words = [text[a:b] for a, b in spans] if words is None else words
+        # One lower() over all words (no word holds a newline): str.lower's only
+        # context rule, the Greek final sigma, stops at a newline as at a word end.
+        self.lower = "\n".join(self.words).lower().split("\n") if self.words else []
 
     def at(self, i: int) -> str:
         return self.lower[i] if 0 <= i < len(self.lower) else ""
@@ -292,23 +297,24 @@ class HedgeLexicon:
         self, text: str, sentences: Sequence[Span] | None = None
     ) -> list[HedgeCue]:
         """All cues in ``text``, longest match first, never overlapping."""
-        ctx = _Context(text, word_spans(text))
+        ctx = _Context(text, *word_tokens(text))
         if sentences is None:
             sentences = sentence_spans(text) if ctx.spans else []
         starts = {a for a, _ in sentences}
         cues: list[HedgeCue] = []
         resume = 0  # the first token not inside a cue already found
-        # Only tokens that begin some cue are visited.
-        for i in [i for i, word in enumerate(ctx.lower) if word in self._by_first]:
+        lower, spans, by_first = ctx.lower, ctx.spans, self._by_first
+        # Only tokens that begin some cue are visited (picked out in C).
+        for i in compress(count(), map(by_first.__contains__, lower)):
             if i < resume:
                 continue
-            for entry in self._by_first.get(ctx.lower[i], ()):
+            first = spans[i][0] in starts
+            for entry in by_first[lower[i]]:
                 n = len(entry.tokens)
-                first = ctx.spans[i][0] in starts
-                if tuple(ctx.lower[i : i + n]) == entry.tokens and _RULES[entry.rule](
-                    ctx, i, n, first
-                ):
-                    start, end = ctx.spans[i][0], ctx.spans[i + n - 1][1]
+                if (n == 1 or tuple(lower[i : i + n]) == entry.tokens) and _RULES[
+                    entry.rule
+                ](ctx, i, n, first):
+                    start, end = spans[i][0], spans[i + n - 1][1]
                     # Built from the lexicon's own validated categories.
                     cues.append(
                         HedgeCue.model_construct(

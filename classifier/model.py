@@ -9,6 +9,7 @@ text as the length-weighted mean log-odds of its passages of about
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from classifier.result import Feature, TopFeatures
 from classifier.tokenise import Span, sentence_spans
+from classifier.vectorise import predict_proba, transform_features
 
 __all__ = ["OPINION", "REPORTING", "ToneModel", "passages"]
 
@@ -101,10 +103,19 @@ class ToneModel:
                     f"and {REPORTING!r}; this one knows {list(sentence.classes_)}."
                 )
 
+    def _features(self, texts: Sequence[str]) -> Any:
+        # The feature step's transform through classifier.vectorise: the same
+        # matrix as Pipeline.transform, counted in C.
+        return transform_features(self.pipeline.named_steps["features"], list(texts))
+
     def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.empty(0)
-        return self.pipeline.predict_proba(list(texts))[:, self._opinion_column]
+        if list(self.pipeline.named_steps) != ["features", "model"]:
+            return self.pipeline.predict_proba(list(texts))[:, self._opinion_column]
+        model = self.pipeline.named_steps["model"]
+        proba = predict_proba(model, self._features(texts))
+        return proba[:, self._opinion_column]
 
     def opinion_probability(
         self,
@@ -140,17 +151,21 @@ class ToneModel:
         log_odds /= len(self.sentence_pipelines)
         return np.asarray(expit(log_odds - self.sentence_offset))
 
-    def top_features(self, texts: Sequence[str], k: int = 5) -> list[TopFeatures]:
-        """For each text, the ``k`` features that moved it furthest to each label."""
-        if not texts:
-            return []
+    @cached_property
+    def _explanation(self) -> tuple[np.ndarray, list[str]]:
+        # Built once per model: the feature names alone took a millisecond a call.
         features = self.pipeline.named_steps["features"]
         linear = self.pipeline.named_steps["model"].calibrated_classifiers_[0].estimator
         # coef_ points towards classes_[1]; flip it so positive means opinion.
         sign = 1.0 if self.pipeline.classes_[1] == OPINION else -1.0
-        weights = linear.coef_[0] * sign
-        names = _feature_names(features.get_feature_names_out())
-        rows = sparse.csr_matrix(features.transform(list(texts)))
+        return linear.coef_[0] * sign, _feature_names(features.get_feature_names_out())
+
+    def top_features(self, texts: Sequence[str], k: int = 5) -> list[TopFeatures]:
+        """For each text, the ``k`` features that moved it furthest to each label."""
+        if not texts:
+            return []
+        weights, names = self._explanation
+        rows = sparse.csr_matrix(self._features(texts))
         out = []
         for i in range(rows.shape[0]):
             start, end = rows.indptr[i], rows.indptr[i + 1]
@@ -158,9 +173,9 @@ class ToneModel:
             contribution = rows.data[start:end] * weights[columns]
             order = np.argsort(contribution)
             out.append(
-                TopFeatures(
+                TopFeatures.model_construct(
                     opinion=[
-                        Feature(
+                        Feature.model_construct(
                             feature=names[columns[j]],
                             weight=round(float(contribution[j]), 4),
                         )
@@ -168,7 +183,7 @@ class ToneModel:
                         if contribution[j] > 0
                     ],
                     reporting=[
-                        Feature(
+                        Feature.model_construct(
                             feature=names[columns[j]],
                             weight=round(float(-contribution[j]), 4),
                         )

@@ -9,12 +9,22 @@ both engines give the same spans). Both report offsets into the text given.
 """
 
 import re
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from itertools import accumulate
+from typing import Any
 
+import regex
 from nltk import redos
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktToken
 
-__all__ = ["WORD_PATTERN", "sentence_spans", "word_spans"]
+__all__ = [
+    "WORD_PATTERN",
+    "punkt_sentence_spans",
+    "sentence_spans",
+    "word_spans",
+    "word_tokens",
+]
 
 Span = tuple[int, int]
 
@@ -96,6 +106,9 @@ _ABBREVIATIONS = frozenset(
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 WORD_PATTERN = r"[^\W_]+(?:['\u2019.-][^\W_]+)*|[^\w\s]"
 _WORDS = re.compile(WORD_PATTERN)
+# Splitting on the pattern captured yields gap, word, gap, word, ...: the words
+# and, by summing lengths in C, their offsets, without a match object per word.
+_WORD_SPLIT = re.compile(f"({WORD_PATTERN})")
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +124,146 @@ def _punkt() -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
+class _Splitter:
+    """Punkt's ``span_tokenize`` for an untrained model, without its token objects.
+
+    An untrained Punkt has no collocations, no frequent sentence starters and no
+    orthographic statistics, so of its second-pass rules only one can fire: a
+    period after an initial or a number is not a break when the next token is
+    punctuation or lower-case (or, after an initial, upper-case). Each candidate
+    break is then decided from the context's word tokens alone, instead of
+    building, annotating and discarding a ``PunktToken`` per word, which was
+    more than half of all scoring time. Punkt's own patterns are reused, compiled
+    once with the same ``regex`` engine NLTK uses, so the tokens are the same;
+    an oracle test checks the spans against ``PunktSentenceTokenizer``.
+    """
+
+    def __init__(self, punkt: PunktSentenceTokenizer) -> None:
+        params = punkt._params
+        if params.collocations or params.sent_starters or params.ortho_context:
+            raise ValueError(
+                "The fast sentence splitter only reproduces an untrained Punkt "
+                "model; use PunktSentenceTokenizer.span_tokenize for a trained one."
+            )
+        lang = punkt._lang_vars
+
+        def own(pattern: Any) -> Any:
+            return regex.compile(pattern.pattern, pattern.flags)
+
+        self._candidates = own(lang.period_context_re())
+        self._words = own(lang._word_tokenizer_re())
+        self._realign = own(lang.re_boundary_realignment)
+        self._numeric = own(PunktToken._RE_NUMERIC)
+        self._initial = own(PunktToken._RE_INITIAL)
+        self._ellipsis = own(PunktToken._RE_ELLIPSIS)
+        self._abbreviations = frozenset(params.abbrev_types)
+        self._not_starters = frozenset(PunktSentenceTokenizer.PUNCTUATION)
+        self._ends = frozenset(lang.sent_end_chars)
+
+    def _has_break(self, context: str) -> bool:
+        # Punkt's text_contains_sentbreak: a break on any token but the last.
+        tokens: list[str] = []
+        for line in context.split("\n"):
+            if line.strip():
+                tokens += self._words.findall(line)
+        for i in range(len(tokens) - 1):
+            token = tokens[i]
+            if token in self._ends:
+                pass
+            elif self._ellipsis.match(token):
+                continue
+            elif token.endswith(".") and not token.endswith(".."):
+                stem = token[:-1].lower()
+                if (
+                    stem in self._abbreviations
+                    or stem.split("-")[-1] in self._abbreviations
+                ):
+                    continue
+            else:
+                continue
+            if token.endswith("."):
+                kind = self._numeric.sub("##number##", token.lower())
+                if len(kind) > 1 and kind[-1] == ".":
+                    kind = kind[:-1]
+                initial = self._initial.match(token)
+                if initial or kind == "##number##":
+                    following = tokens[i + 1]
+                    if following in self._not_starters or following[0].islower():
+                        continue
+                    if initial and following[0].isupper():
+                        continue
+            return True
+        return False
+
+    def _contexts(self, text: str) -> Iterator[tuple[Any, str]]:
+        # Punkt's _match_potential_end_contexts, step for step.
+        previous_start = previous_stop = 0
+        previous = None
+        for match in self._candidates.finditer(text):
+            before = text[previous_stop : match.start()]
+            space = _LAST_SPACE.search(before)
+            if space is not None and space.start() > 0:
+                word_start = space.start() + previous_stop + 1
+            else:
+                word_start = previous_start
+            if previous is not None and previous_stop <= word_start:
+                yield (
+                    previous,
+                    text[previous_start:previous_stop]
+                    + previous.group()
+                    + previous.group("after_tok"),
+                )
+            previous = match
+            previous_start, previous_stop = word_start, match.start()
+        if previous is not None:
+            yield (
+                previous,
+                text[previous_start:previous_stop]
+                + previous.group()
+                + previous.group("after_tok"),
+            )
+
+    def spans(self, text: str) -> list[Span]:
+        """What ``PunktSentenceTokenizer.span_tokenize(text)`` yields."""
+        slices: list[Span] = []
+        last_break = 0
+        for match, context in self._contexts(text):
+            if self._has_break(context):
+                slices.append((last_break, match.end()))
+                if match.group("next_tok"):
+                    last_break = match.start("next_tok")
+                else:
+                    last_break = match.end()
+        slices.append((last_break, len(text.rstrip())))
+        out: list[Span] = []
+        realign = 0
+        for k, (start, stop) in enumerate(slices):
+            start += realign
+            if k + 1 == len(slices):
+                if text[start:stop]:
+                    out.append((start, stop))
+                break
+            next_start, next_stop = slices[k + 1]
+            found = self._realign.match(text[next_start:next_stop])
+            if found:
+                out.append((start, next_start + len(found.group(0).rstrip())))
+                realign = found.end()
+            else:
+                realign = 0
+                if text[start:stop]:
+                    out.append((start, stop))
+        return out
+
+
+# Punkt's _get_last_whitespace_index: the last of string.whitespace, 0 if none.
+_LAST_SPACE = re.compile(r"[ \t\n\r\x0b\x0c][^ \t\n\r\x0b\x0c]*\Z")
+
+
+@lru_cache(maxsize=1)
+def _splitter() -> _Splitter:
+    return _Splitter(_punkt())
+
+
 def sentence_spans(text: str) -> list[Span]:
     """Character spans of the sentences of ``text``; paragraphs never share one.
 
@@ -120,15 +273,31 @@ def sentence_spans(text: str) -> list[Span]:
     >>> [text[a:b] for a, b in sentence_spans(text)]
     ['Mr. Hale met U.S. officials.', 'They said little.', 'Headline']
     """
-    spans: list[Span] = []
+    return _sentence_spans(text, _splitter().spans)
+
+
+def punkt_sentence_spans(text: str) -> list[Span]:
+    """:func:`sentence_spans` through NLTK's own Punkt tokenizer (the oracle).
+
+    Examples
+    --------
+    >>> text = "Dr. J. Bach left at 5 p.m. on Friday. Nobody knew."
+    >>> punkt_sentence_spans(text) == sentence_spans(text)
+    True
+    """
     punkt = _punkt()
+    return _sentence_spans(text, lambda paragraph: list(punkt.span_tokenize(paragraph)))
+
+
+def _sentence_spans(text: str, split: Callable[[str], list[Span]]) -> list[Span]:
+    spans: list[Span] = []
     bounds = [0]
     for brk in _PARAGRAPH_BREAK.finditer(text):
         bounds += [brk.start(), brk.end()]
     bounds.append(len(text))
     for offset, end in zip(bounds[::2], bounds[1::2], strict=True):
         paragraph = text[offset:end]
-        for a, b in punkt.span_tokenize(paragraph):
+        for a, b in split(paragraph):
             # Punkt may leave surrounding whitespace inside a span; offsets must not.
             piece = paragraph[a:b]
             stripped = piece.strip()
@@ -148,3 +317,16 @@ def word_spans(text: str) -> list[Span]:
     ['It', "couldn't", 'be', ',', 'some', '40', 'said', '.']
     """
     return [match.span() for match in _WORDS.finditer(text)]
+
+
+def word_tokens(text: str) -> tuple[list[Span], list[str]]:
+    """The spans of :func:`word_spans` together with the words they cover.
+
+    Examples
+    --------
+    >>> word_tokens("It's 40%.")
+    ([(0, 4), (5, 7), (7, 8), (8, 9)], ["It's", '40', '%', '.'])
+    """
+    pieces = _WORD_SPLIT.split(text)
+    ends = list(accumulate(map(len, pieces)))
+    return list(zip(ends[0::2], ends[1::2], strict=False)), pieces[1::2]

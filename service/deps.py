@@ -18,12 +18,19 @@ _store_lock = threading.Lock()
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+# Both only read app.state, so they are coroutines: a plain ``def`` dependency is
+# run on the thread pool, where with TONE_THREADS=1 it queued behind other
+# requests' scoring before its own request could start.
+def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_model(request: Request) -> ToneModel:
+async def get_settings(request: Request) -> Settings:
+    return _settings(request)
+
+
+async def get_model(request: Request) -> ToneModel:
     # Read the reference once: a swap during this request does not affect it.
     model: ToneModel | None = request.app.state.model
     if model is None:
@@ -43,7 +50,7 @@ def get_store(request: Request) -> LabelStore:
         with _store_lock:
             store = getattr(request.app.state, "store", None)
             if store is None:
-                settings = get_settings(request)
+                settings = _settings(request)
                 store = LabelStore(settings.data_dir, max_chars=settings.max_text_chars)
                 request.app.state.store = store
     return store
@@ -53,7 +60,7 @@ def require_write_access(
     request: Request, key: Annotated[str | None, Depends(_api_key)]
 ) -> None:
     """Write endpoints: enabled in settings, and the right ``X-API-Key``."""
-    settings = get_settings(request)
+    settings = _settings(request)
     if not settings.write_endpoints:
         raise HTTPException(status_code=403, detail="Write endpoints are disabled")
     if settings.api_key is None:

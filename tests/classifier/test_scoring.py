@@ -5,12 +5,14 @@ import pytest
 
 from classifier import (
     RESULT_COLUMNS,
+    RESULT_DTYPES,
     EmptyTextError,
     MissingColumnError,
     ToneModel,
     score_frame,
     score_text,
 )
+from classifier.result import ToneResult
 from tests.conftest import OPINION_TEXT, REPORTING_TEXT
 
 
@@ -91,3 +93,32 @@ def test_title_counts_but_does_not_shift_offsets(model: ToneModel) -> None:
 def test_score_text_refuses_empty_text(model: ToneModel, text: str) -> None:
     with pytest.raises(EmptyTextError, match="text is empty"):
         score_text(model, text)
+
+
+def test_detailed_results_equal_their_validated_form(
+    model: ToneModel, articles
+) -> None:
+    """Results are built without re-validation; validating them changes nothing."""
+    frame = articles.iloc[:40][["id", "text"]].reset_index(drop=True)
+    scored = score_frame(frame, model, id_column="id", detail=True)
+    for result in scored["result"]:
+        again = ToneResult.model_validate(result.model_dump())
+        assert again == result
+        assert again.model_dump_json() == result.model_dump_json()
+
+
+def test_result_columns_are_typed_as_pandas_would_type_them(
+    model: ToneModel,
+) -> None:
+    """The arrays built directly equal pandas' own inference from the lists."""
+    frame = pd.DataFrame({"text": ["It may rain.", None, "", "We must act!"]})
+    scored = score_frame(frame, model)
+    for name, dtype in RESULT_DTYPES.items():
+        expected = pd.Series(
+            scored[name].astype(object).where(scored[name].notna(), None).tolist(),
+            index=scored.index,
+            dtype=dtype,
+            name=name,
+        )
+        pd.testing.assert_series_equal(scored[name], expected)
+    assert scored["sentences"].tolist()[1] is pd.NA

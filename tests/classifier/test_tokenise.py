@@ -1,7 +1,14 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nltk.tokenize import RegexpTokenizer
 
-from classifier.tokenise import WORD_PATTERN, sentence_spans, word_spans
+from classifier.tokenise import (
+    WORD_PATTERN,
+    punkt_sentence_spans,
+    sentence_spans,
+    word_spans,
+)
 
 
 @pytest.mark.parametrize(
@@ -44,3 +51,82 @@ def test_word_spans_match_nltk_regexp_tokenizer(articles) -> None:
     nltk_tokenizer = RegexpTokenizer(WORD_PATTERN)
     for text in [*articles["text"][:200], "Ünïcödé — “quotes” it's 3.5%", ""]:
         assert word_spans(text) == list(nltk_tokenizer.span_tokenize(text))
+
+
+_TRICKY = [
+    "Dr. J. Bach left at 5 p.m. on Friday. Nobody knew.",
+    "He scored 12. Then 14. and then j. smith. A. B. Clark won.",
+    'She said "Go." Then (it rained.) [Maybe!] Fine?! Yes... no. . . ok.',
+    "The U.S.-based co. rose 3.5%. Mr. X-ray. e.g. this; etc. And...",
+    "Wait -- what?\nNew line. next line.\r\nCRLF. \u201cCurly.\u201d \u00abG.\u00bb",
+    "1. First item\n2. Second item. 3.\nLast.",
+    "A.B.C. D. E.\tTabbed.\x0bVT. Under_score. \u00c9t\u00e9. \u0130stanbul.",
+    "",
+    "   ",
+    ".",
+    "?!",
+    "a.",
+    "No end",
+]
+
+
+@pytest.mark.parametrize(
+    "text", [pytest.param(t, id=f"tricky-{i}") for i, t in enumerate(_TRICKY)]
+)
+def test_sentence_spans_match_punkt_on_tricky_text(text: str) -> None:
+    """Oracle: the fast splitter gives NLTK Punkt's spans exactly."""
+    assert sentence_spans(text) == punkt_sentence_spans(text)
+
+
+def test_sentence_spans_match_punkt_on_the_corpus(articles) -> None:
+    """Oracle: the same spans as NLTK Punkt on every article of the corpus."""
+    for text in articles["text"]:
+        assert sentence_spans(text) == punkt_sentence_spans(text)
+
+
+_PIECES = st.sampled_from(
+    [
+        "Mr.",
+        "U.S.",
+        "J.",
+        "a.",
+        "12.",
+        "5.5",
+        "said.",
+        "The",
+        "the",
+        "etc.",
+        "...",
+        ". . .",
+        "--",
+        "?",
+        "!",
+        '"',
+        "\u201d",
+        ")",
+        "(",
+        "]",
+        ";",
+        ",",
+        "e.g.",
+        "Co.",
+        "x-co.",
+        "\u00c9.",
+        "_",
+        "'",
+    ]
+)
+_GAPS = st.sampled_from([" ", "", "  ", "\n", "\n\n", "\t", " \n "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_PIECES, _GAPS), max_size=25), st.text(max_size=30))
+def test_sentence_spans_match_punkt_on_any_text(
+    pieces: list[tuple[str, str]], noise: str
+) -> None:
+    """Oracle (property): same spans as NLTK Punkt for generated texts."""
+    for text in (
+        "".join(p + g for p, g in pieces),
+        noise + "".join(p for p, _ in pieces),
+    ):
+        assert sentence_spans(text) == punkt_sentence_spans(text)

@@ -6,11 +6,23 @@ import pandas as pd
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from classifier import ToneModel, score_frame
-from classifier.result import HedgingResult, ToneResult
+from classifier.result import HedgingResult, ToneResult, TopFeatures
 from service.deps import ModelDep, SettingsDep
 from service.schemas import Article, BatchRequest, BatchResponse
 
 router = APIRouter(prefix="/v1", tags=["score"])
+_SUMMARY_COLUMNS = (
+    "id",
+    "label",
+    "opinion_probability",
+    "hedging_score",
+    "hedged_sentences",
+    "sentences",
+    "model_version",
+)
+# Every field is given: model_construct's own defaults (factories) cost more here
+# than the rest of building the result. Frozen models, so one empty instance serves.
+_NO_FEATURES = TopFeatures()
 DetailQuery = Annotated[
     bool, Query(description="Include per-sentence scores, cues and top features.")
 ]
@@ -43,21 +55,22 @@ def _score(
     if detail:
         results: list[ToneResult] = list(scored["result"])
     else:
+        # Read column by column (DataFrame.to_dict cost more than scoring a short
+        # article); score_frame's typed columns already hold valid values.
+        rows = zip(*(scored[name].tolist() for name in _SUMMARY_COLUMNS), strict=True)
         results = [
-            ToneResult.model_validate(
-                {
-                    "id": row["id"],
-                    "label": row["label"],
-                    "opinion_probability": row["opinion_probability"],
-                    "hedging": HedgingResult(
-                        score=row["hedging_score"],
-                        hedged_sentences=row["hedged_sentences"],
-                        sentences=row["sentences"],
-                    ),
-                    "model_version": row["model_version"],
-                }
+            ToneResult.model_construct(
+                id=ident,
+                label=label,
+                opinion_probability=probability,
+                hedging=HedgingResult.model_construct(
+                    score=hedging, hedged_sentences=hedged, sentences=sentences, cues=[]
+                ),
+                sentences=[],
+                top_features=_NO_FEATURES,
+                model_version=version,
             )
-            for row in scored.to_dict(orient="records")
+            for ident, label, probability, hedging, hedged, sentences, version in rows
         ]
     request.app.state.count_predictions(results)
     return results

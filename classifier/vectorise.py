@@ -1,0 +1,167 @@
+"""Fast paths through tone's fitted pipeline, identical to scikit-learn's output.
+
+The feature step's ``transform`` has its per-token Python loop in C, and the
+calibrated model's ``predict_proba`` skips input checks that cost more than the
+arithmetic on one short text.
+
+scikit-learn's ``CountVectorizer`` counts a document's features in a Python loop
+over every token (a dictionary lookup, a ``try`` and an increment each). Here the
+same analyzer (scikit-learn's own ``build_analyzer``) feeds ``map`` and
+``collections.Counter``, which run in C, and the counts then go through the
+vectorizer's own TF-IDF step. The matrix is the same, entry for entry and in the
+same order, so the model's output is bitwise the same; an oracle test checks it
+against ``Pipeline.transform``. Any feature step this module does not recognise
+is left to scikit-learn.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import (
+    CountVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion
+
+try:  # private scikit-learn names: without them, scikit-learn's own path is taken
+    from sklearn.calibration import _SigmoidCalibration
+    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+except ImportError:  # pragma: no cover - depends on the scikit-learn release
+    _SigmoidCalibration = None
+    inplace_csr_row_normalize_l2 = None
+
+__all__ = ["count_matrix", "predict_proba", "transform_features"]
+
+
+def count_matrix(vectorizer: CountVectorizer, documents: Sequence[str]) -> Any:
+    """What ``vectorizer``'s ``CountVectorizer.transform(documents)`` returns.
+
+    Examples
+    --------
+    >>> vectorizer = CountVectorizer().fit(["aa bb bb", "bb cc"])
+    >>> count_matrix(vectorizer, ["bb bb cc aa", "dd"]).toarray().tolist()
+    [[1, 2, 1], [0, 0, 0]]
+    """
+    analyze = vectorizer.build_analyzer()
+    lookup = vectorizer.vocabulary_.get
+    indices: list[int] = []
+    values: list[int] = []
+    indptr = [0]
+    for document in documents:
+        counts = Counter(map(lookup, analyze(document), repeat(-1)))
+        counts.pop(-1, None)  # out of the vocabulary
+        indices += counts.keys()
+        values += counts.values()
+        indptr.append(len(indices))
+    kind = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
+    matrix = sparse.csr_matrix(
+        (
+            np.asarray(values, dtype=np.intc),
+            np.asarray(indices, dtype=kind),
+            np.asarray(indptr, dtype=kind),
+        ),
+        shape=(len(documents), len(vectorizer.vocabulary_)),
+        dtype=vectorizer.dtype,
+    )
+    matrix.sort_indices()
+    if vectorizer.binary:
+        matrix.data.fill(1)
+    return matrix
+
+
+def _words_only(features: Any) -> TfidfVectorizer | None:
+    """The vectorizer, when ``features`` is one unweighted word TF-IDF step."""
+    if not isinstance(features, FeatureUnion):
+        return None
+    steps = [(name, step) for name, step in features.transformer_list if step]
+    if len(steps) != 1 or not isinstance(steps[0][1], TfidfVectorizer):
+        return None
+    weight = (features.transformer_weights or {}).get(steps[0][0])
+    vectorizer = steps[0][1]
+    if weight not in (None, 1, 1.0) or not hasattr(vectorizer, "_tfidf"):
+        return None
+    return vectorizer
+
+
+def transform_features(features: Any, documents: Sequence[str]) -> Any:
+    """``features.transform(documents)``, fast for tone's word TF-IDF union.
+
+    Examples
+    --------
+    >>> union = FeatureUnion([("words", TfidfVectorizer())]).fit(["aa bb", "bb cc"])
+    >>> docs = ["aa bb bb", "cc"]
+    >>> bool((transform_features(union, docs) != union.transform(docs)).nnz == 0)
+    True
+    """
+    vectorizer = _words_only(features)
+    if vectorizer is None or isinstance(documents, str):
+        return features.transform(documents)
+    return _tfidf(vectorizer._tfidf, count_matrix(vectorizer, list(documents)))
+
+
+def _tfidf(transformer: TfidfTransformer, counts: Any) -> Any:
+    # TfidfTransformer.transform's arithmetic, in its order, without its input
+    # validation (half a millisecond a call, which one short request felt).
+    if (
+        inplace_csr_row_normalize_l2 is None
+        or not isinstance(transformer, TfidfTransformer)
+        or transformer.norm not in (None, "l2")
+    ):
+        return sparse.csr_matrix(transformer.transform(counts, copy=False))
+    if transformer.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+    if hasattr(transformer, "idf_"):
+        counts.data *= transformer.idf_[counts.indices]
+    if transformer.norm == "l2":
+        inplace_csr_row_normalize_l2(counts)
+    return counts
+
+
+def predict_proba(estimator: Any, features: Any) -> np.ndarray:
+    """``estimator.predict_proba(features)``, direct for tone's calibrated model.
+
+    For a binary ``CalibratedClassifierCV`` with one sigmoid-calibrated logistic
+    regression (``ensemble=False``), this is scikit-learn's arithmetic in its
+    order (so bitwise the same) without the input checks that cost more than the
+    arithmetic on one short text. Anything else goes to scikit-learn.
+
+    Examples
+    --------
+    >>> from sklearn.calibration import CalibratedClassifierCV
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]] * 3), [0, 0, 1, 1] * 3
+    >>> model = CalibratedClassifierCV(LogisticRegression(), cv=2, ensemble=False)
+    >>> model = model.fit(X, y)
+    >>> bool(np.array_equal(predict_proba(model, X), model.predict_proba(X)))
+    True
+    """
+    calibrated = getattr(estimator, "calibrated_classifiers_", None)
+    if (
+        _SigmoidCalibration is None
+        or not isinstance(estimator, CalibratedClassifierCV)
+        or calibrated is None
+        or len(calibrated) != 1
+        or len(estimator.classes_) != 2
+        or calibrated[0].method != "sigmoid"
+        or len(calibrated[0].calibrators) != 1
+        or not isinstance(calibrated[0].estimator, LogisticRegression)
+        or not isinstance(calibrated[0].calibrators[0], _SigmoidCalibration)
+        or list(calibrated[0].estimator.classes_) != list(estimator.classes_)
+    ):
+        return np.asarray(estimator.predict_proba(features))
+    linear, calibrator = calibrated[0].estimator, calibrated[0].calibrators[0]
+    scores = np.asarray(features @ linear.coef_.T) + linear.intercept_
+    scores = scores.reshape(-1)
+    proba = np.zeros((scores.shape[0], 2))
+    proba[:, 1] = expit(-(calibrator.a_ * scores + calibrator.b_))
+    proba[:, 0] = 1.0 - proba[:, 1]
+    return proba

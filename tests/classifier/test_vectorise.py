@@ -1,0 +1,84 @@
+"""Oracle tests: the fast feature transform against scikit-learn's own."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+from classifier import ToneModel, build_pipeline, fit_pipeline
+from classifier.vectorise import count_matrix, transform_features
+
+_EDGE = ["", "   ", "zzqx unknownword", '"?!"', "Mr. Hale said 40 times."]
+
+
+def _same(a: object, b: object) -> None:
+    a, b = sparse.csr_matrix(a), sparse.csr_matrix(b)
+    assert a.shape == b.shape
+    assert np.array_equal(a.indptr, b.indptr)
+    assert np.array_equal(a.indices, b.indices)
+    assert np.array_equal(a.data, b.data)
+
+
+def test_features_match_the_pipeline_entry_for_entry(
+    model: ToneModel, articles
+) -> None:
+    features = model.pipeline.named_steps["features"]
+    texts = [*articles["text"][:150], *_EDGE]
+    sentences = [s for t in articles["text"][:20] for s in t.split(". ")]
+    for docs in (texts, sentences):
+        _same(transform_features(features, docs), features.transform(docs))
+
+
+def test_probabilities_match_the_pipeline_bitwise(model: ToneModel, articles) -> None:
+    texts = [*articles["text"][:100], *_EDGE]
+    column = list(model.pipeline.classes_).index("opinion")
+    expected = model.pipeline.predict_proba(texts)[:, column]
+    assert np.array_equal(model._probabilities(texts), expected)
+
+
+@pytest.mark.parametrize(
+    "vectorizer",
+    [
+        pytest.param(CountVectorizer(), id="counts"),
+        pytest.param(CountVectorizer(binary=True), id="binary"),
+        pytest.param(CountVectorizer(ngram_range=(1, 2), min_df=2), id="bigrams"),
+        pytest.param(CountVectorizer(stop_words=["the", "a"]), id="stop-words"),
+    ],
+)
+def test_count_matrix_matches_count_vectorizer(vectorizer, articles) -> None:
+    texts = list(articles["text"][:80])
+    vectorizer.fit(texts)
+    docs = [*articles["text"][80:120], *_EDGE]
+    _same(count_matrix(vectorizer, docs), vectorizer.transform(docs))
+
+
+def test_other_feature_steps_are_left_to_scikit_learn(articles) -> None:
+    """A pipeline with style features takes scikit-learn's path, same output."""
+    sample = articles.iloc[:120]
+    pipeline = fit_pipeline(
+        build_pipeline(style=0.5, calibration_folds=2),
+        sample["text"],
+        sample["label"],
+        sample["event"],
+    )
+    features = pipeline.named_steps["features"]
+    docs = list(articles["text"][120:140])
+    got, expected = transform_features(features, docs), features.transform(docs)
+    assert np.array_equal(
+        np.asarray(sparse.csr_matrix(got).todense()),
+        np.asarray(sparse.csr_matrix(expected).todense()),
+    )
+
+
+def test_a_lone_string_is_refused_as_scikit_learn_does(model: ToneModel) -> None:
+    with pytest.raises(ValueError, match="Iterable over raw text documents expected"):
+        transform_features(model.pipeline.named_steps["features"], "one text")
+
+
+def test_tfidf_union_with_a_weight_is_left_to_scikit_learn() -> None:
+    from sklearn.pipeline import FeatureUnion
+
+    union = FeatureUnion(
+        [("words", TfidfVectorizer())], transformer_weights={"words": 2.0}
+    ).fit(["aa bb", "bb cc"])
+    _same(transform_features(union, ["aa bb bb"]), union.transform(["aa bb bb"]))
