@@ -3,9 +3,9 @@
 from fastapi import APIRouter
 
 from service.deps import ModelDep
-from service.schemas import ModelInfo
+from service.schemas import ModelInfo, error_responses
 
-router = APIRouter(prefix="/v1", tags=["model"])
+router = APIRouter(prefix="/v1", tags=["model"], responses=error_responses(503))
 
 
 @router.get("/model", response_model=ModelInfo)
