@@ -1,10 +1,10 @@
 """One settings object, read from the environment (``TONE_`` prefix) or arguments."""
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings"]
 
@@ -36,3 +36,24 @@ class Settings(BaseSettings):
         description="Requests scored at once per worker process; add workers instead.",
     )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Origins browsers may call the API from, comma-separated "
+            "(TONE_CORS_ORIGINS=https://a.example,https://b.example). "
+            "Empty (the default): no CORS headers, so browsers on other origins "
+            "cannot read responses."
+        ),
+    )
+    write_rate_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="Write requests each client may make per minute (token bucket).",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
