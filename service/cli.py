@@ -336,6 +336,7 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
+        timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
     )
 
 

@@ -36,6 +36,15 @@ class Settings(BaseSettings):
         description="Requests scored at once per worker process; add workers instead.",
     )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    worker_healthcheck_seconds: int = Field(
+        default=30,
+        ge=1,
+        description=(
+            "How long uvicorn's supervisor waits for a worker to answer its health "
+            "ping before killing it as hung. uvicorn's own 5 s killed workers that "
+            "were still importing, or busy scoring, on a loaded 2-core machine."
+        ),
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(
