@@ -123,6 +123,8 @@ class Load:
     failures: Counter[str] = field(default_factory=Counter)
     # (sent, failed), in seconds since the load began, for every failure
     failure_times: list[tuple[float, float]] = field(default_factory=list)
+    # when ``during`` was called, on the same clock
+    during_at: float | None = None
 
     @property
     def requests(self) -> int:
@@ -227,6 +229,7 @@ async def _run(
         ]
         if during is not None:
             await asyncio.sleep(during_at)
+            load.during_at = time.monotonic() - start
             await asyncio.to_thread(during)
         await asyncio.gather(*tasks)
         load.seconds = time.monotonic() - start
