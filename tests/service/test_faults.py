@@ -6,9 +6,11 @@ import re
 import shutil
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 import skops.io as sio
@@ -71,6 +73,51 @@ def test_sigkill_of_one_worker_under_load(
     assert load.errors <= CLIENTS
     assert all(kill_at <= failed <= kill_at + 5 for _, failed in load.failure_times)
     assert clean.errors == 0 and clean.requests > 0
+
+
+@pytest.mark.slow
+def test_worker_restarted_on_a_corrupted_file_serves_503_not_garbage(
+    model_dir: Path,
+    articles: pd.DataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The known limit: a replacement worker cannot load a damaged file.
+
+    The surviving worker keeps its model; the replacement answers 503 ``Model not
+    loaded`` (so a proxy's ``/ready`` check takes it out), never a 500 or a score.
+    """
+    served = shutil.copytree(model_dir, tmp_path / "served")
+    texts = list(articles["text"])
+    with live_server(served, tmp_path, workers=2) as server:
+        victim = min(worker.pid for worker in server.workers())
+        _truncate(served)
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            pids = {worker.pid for worker in server.workers()}
+            if len(pids) == 2 and victim not in pids:
+                break
+            time.sleep(0.1)
+        time.sleep(3)  # the replacement's lifespan has tried, and failed, to load
+        load = run_load(server.url, texts, seconds=5, clients=CLIENTS)
+        # New connections, one per probe, land on either worker.
+        probes = Counter()
+        for _ in range(60):
+            ready = httpx.get(f"{server.url}/ready", timeout=30)
+            probes[(ready.status_code, ready.json().get("detail"))] += 1
+        log = server.log.read_text()
+    with capsys.disabled():
+        print(
+            f"\ncorrupted file, then SIGKILL of 1 of 2 workers: {load.requests} "
+            f"requests, {load.requests - load.errors} scored, refused: "
+            f"{dict(load.failures)}; 60 /ready probes on new connections: "
+            f"{dict(probes)}"
+        )
+    assert load.requests - load.errors > 0  # the survivor still scores
+    assert all(reason.endswith("HTTP 503") for reason in load.failures)
+    assert set(probes) <= {(200, None), (503, "Model not loaded")}
+    assert "no model loaded: The model in" in log and "is damaged" in log
 
 
 def _truncate(path: Path) -> None:
