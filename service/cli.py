@@ -43,6 +43,13 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(code=1)
 
 
+def _os_error(error: OSError) -> str:
+    """``path: reason`` for an OS error, without Python's ``[Errno n]`` noise."""
+    if error.filename is not None and error.strerror:
+        return f"{error.filename}: {error.strerror}"
+    return str(error).strip("'\"")
+
+
 def _model_dir(model: Path | None) -> Path:
     """The model directory to load: a registry's CURRENT version, or the folder."""
     return resolve_model_dir(model or Settings().model_dir)
@@ -76,15 +83,24 @@ def score(
     """Score one text and print its result as JSON."""
     if (text is None) == (file is None):
         _fail("give the text as an argument (or - for stdin) or with --file, not both")
+    from training.tables import encoding_hint
+
+    source = "stdin" if text == "-" else str(file)
     try:
         if file is not None:
-            body = file.read_text(encoding="utf-8")
+            raw = file.read_bytes()
         elif text == "-":
-            body = sys.stdin.read()
+            raw = sys.stdin.buffer.read()
         else:
-            body = str(text)
-    except (OSError, UnicodeDecodeError) as error:
-        _fail(f"cannot read {file}: {error.__class__.__name__}: {error}")
+            raw = str(text).encode("utf-8", "surrogateescape")
+        body = raw.decode("utf-8")
+    except OSError as error:
+        _fail(f"cannot read {_os_error(error)}")
+    except UnicodeDecodeError as error:
+        _fail(
+            f"cannot read {source}: not UTF-8 text (byte {raw[error.start]:#04x} at "
+            f"offset {error.start}); {encoding_hint(raw[:4])}"
+        )
     tone = _load(model)
     try:
         result = score_text(tone, body, title=title)
@@ -169,8 +185,12 @@ def batch(
                     chunk_rows=chunk_rows,
                     progress=lambda n: bar.advance(task, n),
                 )
-    except (ToneError, KeyError, OSError) as error:
+    except OSError as error:
+        _fail(_os_error(error))
+    except (ToneError, KeyError) as error:
         _fail(str(error).strip("'\""))
+    if not summary["rows"]:
+        _fail(f"{source} holds no rows")
     typer.echo(
         f"scored {summary['scored']} of {summary['rows']} rows "
         f"({summary['failed']} with errors) into {output}",
@@ -616,6 +636,7 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
+        timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
     )
 
 

@@ -3,6 +3,8 @@
 Starlette's own ``RequestBodyLimitMiddleware`` answers some oversized requests in
 plain text; every error of this API is JSON with a short ``detail``, so the limit
 is enforced here, raising an ``HTTPException`` that FastAPI renders like any other.
+Both checks run when a route first reads the body, so a method or path the API
+does not have still gets its 405 or 404 rather than a 415.
 """
 
 import json
@@ -13,9 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["RequestLimits"]
 
 
-class _TooLarge(HTTPException):
-    def __init__(self, detail: str) -> None:
-        super().__init__(status_code=413, detail=detail)
+class _Refused(HTTPException):
+    """Raised from ``receive``; the middleware answers with its status and detail."""
 
 
 async def _reply(send: Send, status: int, detail: str) -> None:
@@ -34,7 +35,7 @@ async def _reply(send: Send, status: int, detail: str) -> None:
 
 
 class RequestLimits:
-    """413 past ``max_body_bytes`` (counted while streaming); 415 for non-JSON POSTs."""
+    """413 past ``max_body_bytes`` (counted as it streams); 415 for non-JSON bodies."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
@@ -46,11 +47,12 @@ class RequestLimits:
             return
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if content_type != b"application/json":
-            await _reply(send, 415, "Content-Type must be application/json")
-            return
-        too_large = f"Request body exceeds the maximum of {self.max_body_bytes} bytes"
         declared = headers.get(b"content-length")
+        # A POST with no body at all (no length, or 0, and not chunked) has no
+        # media type to check: ``POST /v1/retrain`` takes its options as optional.
+        has_body = b"transfer-encoding" in headers or declared not in (None, b"0")
+        not_json = has_body and content_type != b"application/json"
+        too_large = f"Request body exceeds the maximum of {self.max_body_bytes} bytes"
         if (
             declared is not None
             and declared.isdigit()
@@ -63,11 +65,13 @@ class RequestLimits:
 
         async def counting_receive() -> Message:
             nonlocal received
+            if not_json:
+                raise _Refused(415, "Content-Type must be application/json")
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise _TooLarge(too_large)
+                    raise _Refused(413, too_large)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -77,6 +81,6 @@ class RequestLimits:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
+        except _Refused as refused:
             if not started:
-                await _reply(send, 413, too_large)
+                await _reply(send, refused.status_code, refused.detail)

@@ -3,13 +3,17 @@
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry, Counter, Info
 from prometheus_fastapi_instrumentator import Instrumentator
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from threadpoolctl import threadpool_limits
 
 from classifier import ToneModel
@@ -18,7 +22,9 @@ from service.api.routes import health, labels, model, page, retrain, score
 from service.exceptions import ServiceConfigError
 from service.hotswap import ModelWatcher
 from service.limits import RequestLimits
+from service.ratelimit import RateLimiter
 from service.settings import Settings
+from training.exceptions import LabelStoreUnavailableError
 
 __all__ = ["create_app"]
 
@@ -57,6 +63,22 @@ def _check_write_settings(settings: Settings) -> None:
             f"TONE_API_KEY is {len(key)} characters long; use at least 16 "
             "(for example: python -c 'import secrets; print(secrets.token_hex())')."
         )
+
+
+def _document_limits(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Write the configured text and batch limits into the OpenAPI schema.
+
+    The limits are settings, not constants of the models, so the schema learns
+    them here; a client (or a fuzzer) then knows a longer text is not valid.
+    """
+    components = schema.get("components", {}).get("schemas", {})
+    if "Article" in components:
+        text = components["Article"]["properties"]["text"]
+        text["maxLength"] = settings.max_text_chars
+    if "BatchRequest" in components:
+        articles = components["BatchRequest"]["properties"]["articles"]
+        articles["maxItems"] = settings.max_batch
+    return schema
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -113,6 +135,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.write_limiter = RateLimiter(per_minute=settings.write_rate_per_minute)
+    openapi = app.openapi
+
+    def openapi_with_limits() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _document_limits(openapi(), settings)
+        return app.openapi_schema
+
+    app.openapi = openapi_with_limits  # type: ignore[method-assign]
     app.state.model = None
 
     def count_predictions(results: Sequence[ToneResult]) -> None:
@@ -125,6 +156,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse(
             status_code=422, content={"detail": _validation_detail(error)}
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        # FastAPI answers a body that is not UTF-8 with a bare 400; found by the
+        # schema fuzzer. It is invalid JSON like any other, so it gets the same 422.
+        if error.status_code == 400 and isinstance(error.__cause__, UnicodeError):
+            return JSONResponse(
+                status_code=422, content={"detail": "Invalid JSON: not UTF-8"}
+            )
+        return await http_exception_handler(request, error)
+
+    @app.exception_handler(LabelStoreUnavailableError)
+    async def _store_down(
+        request: Request, error: LabelStoreUnavailableError
+    ) -> JSONResponse:
+        # The message names the database's path: logged, never sent.
+        log.error("label store unavailable on %s: %s", request.url.path, error)
+        return JSONResponse(
+            status_code=503, content={"detail": "Label store unavailable"}
         )
 
     @app.exception_handler(Exception)
@@ -144,4 +195,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app, include_in_schema=False
     )
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        # Off unless configured: without these headers a browser page on another
+        # origin can send a request but never read the answer.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+        )
     return app

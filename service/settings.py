@@ -1,10 +1,10 @@
 """One settings object, read from the environment (``TONE_`` prefix) or arguments."""
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings"]
 
@@ -79,3 +79,33 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds between checks of the registry's CURRENT (0: never).",
     )
+    worker_healthcheck_seconds: int = Field(
+        default=30,
+        ge=1,
+        description=(
+            "How long uvicorn's supervisor waits for a worker to answer its health "
+            "ping before killing it as hung. uvicorn's own 5 s killed workers that "
+            "were still importing, or busy scoring, on a loaded 2-core machine."
+        ),
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Origins browsers may call the API from, comma-separated "
+            "(TONE_CORS_ORIGINS=https://a.example,https://b.example). "
+            "Empty (the default): no CORS headers, so browsers on other origins "
+            "cannot read responses."
+        ),
+    )
+    write_rate_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="Write requests each client may make per minute (token bucket).",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value

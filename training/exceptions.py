@@ -7,6 +7,7 @@ __all__ = [
     "CorpusNotFoundError",
     "InputFileError",
     "LabelError",
+    "LabelStoreUnavailableError",
     "RegistryError",
     "RetrainBusyError",
 ]
@@ -26,6 +27,10 @@ class InputFileError(ToneError, ValueError):
 
 class LabelError(ToneError, ValueError):
     """A label cannot be stored: unknown label, empty or over-long text."""
+
+
+class LabelStoreUnavailableError(ToneError, OSError):
+    """The label database cannot be written: disk full, read-only, or locked."""
 
 
 class RegistryError(ToneError, ValueError):

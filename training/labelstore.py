@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from training.corpus import text_key
-from training.exceptions import LabelError
+from training.exceptions import LabelError, LabelStoreUnavailableError
 
 __all__ = [
     "ALLOWED_LABELS",
@@ -170,10 +170,16 @@ class LabelStore:
         self.path = self.data_dir / DB_FILE
         self.max_chars = max_chars
         self.busy_timeout = busy_timeout
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.OperationalError) as error:
+            raise LabelStoreUnavailableError(
+                f"cannot open the label database {self.path} ({error}); "
+                "check TONE_DATA_DIR, its free space and permissions"
+            ) from error
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -188,15 +194,27 @@ class LabelStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once (``BEGIN IMMEDIATE``)."""
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        """One write transaction, taken at once (``BEGIN IMMEDIATE``).
+
+        A database that cannot be written (disk full, read-only, locked past the
+        busy timeout) raises :class:`LabelStoreUnavailableError` and keeps nothing
+        of the transaction.
+        """
+        try:
+            with self._connect() as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+        except sqlite3.OperationalError as error:
+            raise LabelStoreUnavailableError(
+                f"the label database {self.path} cannot be written ({error}); "
+                "free disk space or make it writable, then retry"
+            ) from error
 
     def add(self, items: Sequence[NewLabel], *, author: str, source: str) -> AddResult:
         """Validate and store ``items`` in one transaction.

@@ -14,9 +14,45 @@ import pyarrow.parquet as pq
 
 from training.exceptions import InputFileError
 
-__all__ = ["SUFFIXES", "TableWriter", "iter_table", "read_table"]
+__all__ = ["SUFFIXES", "TableWriter", "encoding_hint", "iter_table", "read_table"]
 
 SUFFIXES = (".csv", ".jsonl", ".parquet")
+
+# What a file that is not UTF-8 most often turns out to be, by its first bytes.
+_SIGNATURES = (
+    (b"\xff\xfe\x00\x00", "it is UTF-32; save it as UTF-8"),
+    (b"\x00\x00\xfe\xff", "it is UTF-32; save it as UTF-8"),
+    (b"\xff\xfe", "it is UTF-16; save it as UTF-8"),
+    (b"\xfe\xff", "it is UTF-16; save it as UTF-8"),
+    (b"\x1f\x8b", "it is gzip-compressed; decompress it first"),
+    (b"PK\x03\x04", "it is a zip archive; extract it first"),
+    (b"PAR1", "it is Parquet; name it .parquet"),
+)
+
+
+def encoding_hint(head: bytes) -> str:
+    r"""What to do with a file whose first bytes ``head`` are not UTF-8 text.
+
+    Examples
+    --------
+    >>> encoding_hint("id,text".encode("utf-16"))
+    'it is UTF-16; save it as UTF-8'
+    >>> encoding_hint(b"id,caf\xe9")
+    'save it as UTF-8'
+    """
+    return _known_format(head) or "save it as UTF-8"
+
+
+def _known_format(head: bytes) -> str | None:
+    for signature, hint in _SIGNATURES:
+        if head.startswith(signature):
+            return hint
+    return None
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as file:
+        return file.read(4)
 
 
 def _suffix(path: Path) -> str:
@@ -35,6 +71,8 @@ def iter_table(path: str | Path, chunksize: int = 2_000) -> Iterator[pd.DataFram
     """Yield ``path`` as DataFrames of at most ``chunksize`` rows, columns as read."""
     path = Path(path)
     suffix = _suffix(path)
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory, not a file")
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
     try:
@@ -60,11 +98,15 @@ def iter_table(path: str | Path, chunksize: int = 2_000) -> Iterator[pd.DataFram
     except InputFileError:
         raise
     except UnicodeDecodeError as error:
-        raise InputFileError(f"{path}: not UTF-8 text ({error.reason})") from error
+        raise InputFileError(
+            f"{path}: not UTF-8 text ({error.reason}); {encoding_hint(_head(path))}"
+        ) from error
     except (ValueError, pa.ArrowException, pd.errors.ParserError, OSError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        known = None if suffix == ".parquet" else _known_format(_head(path))
         raise InputFileError(
             f"{path}: cannot read it as {suffix[1:].upper()} ({first_line[:160]})"
+            + (f"; {known}" if known else "")
         ) from error
 
 

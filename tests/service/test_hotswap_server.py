@@ -53,6 +53,8 @@ def test_labels_retrain_and_hot_swap_under_load(
         "TONE_API_KEY": KEY,
         "TONE_RELOAD_INTERVAL": "0.5",
         "TONE_LOG_LEVEL": "warning",
+        # 20 writers on one loopback address: far above the default write limit.
+        "TONE_WRITE_RATE_PER_MINUTE": "100000",
     }
     log_path = tmp_path / "server.log"
     log = open(log_path, "wb")  # noqa: SIM115 - closed in finally

@@ -281,3 +281,76 @@ def test_a_failing_retrain_job_reports_its_error(
         again = client.post("/v1/retrain", json={}, headers=AUTH)
         assert again.status_code == 202
         assert _wait_for_job(client, again.json()["job_id"])["state"] == "failed"
+
+
+def _unwritable(mode: str):  # type: ignore[no-untyped-def]
+    """A ``LabelStore._connect`` whose database refuses writes like a full or
+    read-only disk would (as root, file permissions cannot make it refuse)."""
+    from contextlib import contextmanager
+
+    from training.labelstore import LabelStore
+
+    original = LabelStore._connect
+
+    @contextmanager
+    def connect(self: LabelStore):  # type: ignore[no-untyped-def]
+        with original(self) as db:
+            if mode == "full":
+                pages = db.execute("PRAGMA page_count").fetchone()[0]
+                db.execute(f"PRAGMA max_page_count = {pages}")
+            else:
+                db.execute("PRAGMA query_only = ON")
+            yield db
+
+    return connect
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [pytest.param("full", id="disk-full"), pytest.param("readonly", id="read-only")],
+)
+def test_unwritable_label_store_is_a_503_and_keeps_nothing(
+    writer: TestClient, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    from training.labelstore import LabelStore
+
+    assert (
+        writer.post(
+            "/v1/labels", json={"text": "We must.", "label": "opinion"}, headers=AUTH
+        ).status_code
+        == 200
+    )
+    before = writer.get("/v1/labels/stats").json()
+    many = {
+        "labels": [
+            {"text": f"A long new text number {i}. " * 150, "label": "reporting"}
+            for i in range(4)
+        ]
+    }
+    with monkeypatch.context() as patch:
+        patch.setattr(LabelStore, "_connect", _unwritable(mode))
+        response = writer.post("/v1/labels", json=many, headers=AUTH)
+    assert (response.status_code, response.json()) == (
+        503,
+        {"detail": "Label store unavailable"},
+    )
+    assert writer.get("/v1/labels/stats").json() == before
+    # Space (or write access) is back: the same request now succeeds.
+    again = writer.post("/v1/labels", json=many, headers=AUTH)
+    assert again.status_code == 200 and again.json()["added"] == 4
+
+
+def test_write_endpoints_are_rate_limited(registry_dir: Path, tmp_path: Path) -> None:
+    settings = _settings(registry_dir, tmp_path, write_rate_per_minute=2)
+    with TestClient(create_app(settings)) as client:
+        codes = [
+            client.post(
+                "/v1/labels",
+                json={"text": f"We must {i}.", "label": "opinion"},
+                headers=AUTH,
+            )
+            for i in range(4)
+        ]
+    assert [r.status_code for r in codes][-1] == 429
+    assert codes[-1].json() == {"detail": "Too many write requests; retry later"}
+    assert int(codes[-1].headers["Retry-After"]) >= 1

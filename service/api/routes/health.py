@@ -2,6 +2,8 @@
 
 from fastapi import APIRouter, HTTPException, Request
 
+from service.schemas import error_responses
+
 router = APIRouter(tags=["health"])
 
 
@@ -11,7 +13,7 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready")
+@router.get("/ready", responses=error_responses(503))
 def ready(request: Request) -> dict[str, str]:
     """Readiness: a model is loaded and can score."""
     model = request.app.state.model

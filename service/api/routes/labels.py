@@ -6,6 +6,8 @@ from fastapi import APIRouter, Body, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from service.deps import SettingsDep, StoreDep, WriteAccess
+from service.ratelimit import WriteRateLimit
+from service.schemas import error_responses
 from training.exceptions import LabelError
 from training.labelstore import NewLabel
 
@@ -68,7 +70,12 @@ def _problem(error: ValidationError) -> str:
     return f"{where}: {message}"
 
 
-@router.post("/labels", response_model=LabelsOut, dependencies=[WriteAccess])
+@router.post(
+    "/labels",
+    response_model=LabelsOut,
+    dependencies=[WriteAccess, WriteRateLimit],
+    responses=error_responses(401, 403, 415, 422, 429, 413, 503),
+)
 def add_labels(
     store: StoreDep,
     settings: SettingsDep,
@@ -104,7 +111,7 @@ def add_labels(
     return LabelsOut(**result.as_dict(), stored=store.count())
 
 
-@router.get("/labels/stats")
+@router.get("/labels/stats", responses=error_responses(503))
 def label_stats(store: StoreDep) -> dict[str, Any]:
     """Stored labels by label, source and author, with the first and last dates."""
     return store.stats()

@@ -4,9 +4,10 @@ from fastapi import APIRouter, HTTPException, Request
 
 from classifier import ModelFileError
 from service.deps import ModelDep, WatcherDep, WriteAccess
-from service.schemas import ModelInfo
+from service.ratelimit import WriteRateLimit
+from service.schemas import ModelInfo, error_responses
 
-router = APIRouter(prefix="/v1", tags=["model"])
+router = APIRouter(prefix="/v1", tags=["model"], responses=error_responses(503))
 
 
 @router.get("/model", response_model=ModelInfo)
@@ -22,7 +23,11 @@ def model_info(model: ModelDep) -> ModelInfo:
     )
 
 
-@router.post("/model/reload", dependencies=[WriteAccess])
+@router.post(
+    "/model/reload",
+    dependencies=[WriteAccess, WriteRateLimit],
+    responses=error_responses(401, 403, 415, 422, 429, 409),
+)
 def reload_model(request: Request, watcher: WatcherDep) -> dict[str, str | None]:
     """Load the model the model directory points at now, in this worker."""
     before = request.app.state.model

@@ -13,6 +13,8 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict
 
 from service.deps import SettingsDep, StoreDep, WriteAccess
+from service.ratelimit import WriteRateLimit
+from service.schemas import error_responses
 from service.settings import Settings
 from training.labelstore import LabelStore
 from training.registry import Registry
@@ -63,7 +65,12 @@ def _watch(process: subprocess.Popen[bytes], store: LabelStore, job_id: str) -> 
     store.fail_if_active(job_id, f"the retrain process exited with code {code}")
 
 
-@router.post("/retrain", status_code=202, dependencies=[WriteAccess])
+@router.post(
+    "/retrain",
+    status_code=202,
+    dependencies=[WriteAccess, WriteRateLimit],
+    responses=error_responses(401, 403, 415, 422, 429, 409, 503),
+)
 def start_retrain(
     settings: SettingsDep, store: StoreDep, body: RetrainIn | None = None
 ) -> dict[str, str]:
@@ -100,7 +107,9 @@ def start_retrain(
     return {"job_id": job_id, "state": "queued"}
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut)
+@router.get(
+    "/jobs/{job_id}", response_model=JobOut, responses=error_responses(404, 503)
+)
 def job(job_id: str, store: StoreDep) -> JobOut:
     """A job's state, stage, progress and, once finished, the gate's verdict."""
     found = store.job(job_id)

@@ -8,9 +8,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from classifier import ToneModel, score_frame
 from classifier.result import HedgingResult, ToneResult, TopFeatures
 from service.deps import ModelDep, SettingsDep
-from service.schemas import Article, BatchRequest, BatchResponse
+from service.schemas import Article, BatchRequest, BatchResponse, error_responses
 
-router = APIRouter(prefix="/v1", tags=["score"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["score"],
+    responses=error_responses(413, 415, 422, 503),
+)
 _SUMMARY_COLUMNS = (
     "id",
     "label",
