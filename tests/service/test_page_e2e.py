@@ -8,9 +8,6 @@ import csv
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.service.live import live_server
 
 pytestmark = pytest.mark.slow
 
@@ -43,12 +42,6 @@ MAX_BODY_BYTES = 65_536
 OPINION_ID, REPORTING_ID = "b1-e01-b", "b1-e01-a"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def corpus() -> dict[str, dict[str, Any]]:
     lines = (ROOT / "labels" / "articles.jsonl").read_text("utf-8").splitlines()
@@ -57,42 +50,15 @@ def corpus() -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def server(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("page-server") / "server.log"
     env = {
-        **os.environ,
-        "TONE_MODEL_DIR": str(model_dir),
         "TONE_MAX_BATCH": str(MAX_BATCH),
         "TONE_MAX_TEXT_CHARS": str(MAX_TEXT_CHARS),
         "TONE_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
-        "TONE_LOG_LEVEL": "warning",
     }
-    log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                pytest.fail(f"server exited: {log_path.read_text()}")
-            time.sleep(0.2)
-        else:
-            pytest.fail("server did not become ready in 60 s")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    with live_server(
+        model_dir, tmp_path_factory.mktemp("page-server"), env=env
+    ) as live:
+        yield live.url
 
 
 @pytest.fixture(scope="module")

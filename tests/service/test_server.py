@@ -1,10 +1,5 @@
 """A real uvicorn server in a subprocess on a free loopback port, and the oracle."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,52 +10,18 @@ from typer.testing import CliRunner
 
 from classifier import ToneModel, score_text
 from service.cli import app
+from tests.service.live import live_server
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
     env = {
-        **os.environ,
-        "TONE_MODEL_DIR": str(model_dir),
         "TONE_MAX_BODY_BYTES": "65536",
-        "TONE_LOG_LEVEL": "warning",
     }
-    log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                pytest.fail(f"server exited: {log_path.read_text()}")
-            time.sleep(0.2)
-        else:
-            pytest.fail("server did not become ready in 60 s")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    with live_server(model_dir, tmp_path_factory.mktemp("server"), env=env) as live:
+        yield live.url
 
 
 def test_real_server_ready_score_and_413(server: str) -> None:
