@@ -12,7 +12,6 @@ with an explicit allow-list (``HEDGE_TRUSTED_TYPES``); nothing is unpickled.
 """
 
 import json
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from classifier.exceptions import ModelFileError
 from classifier.hedging import find_cues
+from classifier.persistence import load_trusted
 from classifier.tokenise import word_spans
 
 __all__ = [
@@ -261,29 +260,15 @@ def load_hedge_model(directory: str | Path) -> tuple[HedgeModel, dict[str, Any]]
         ``HEDGE_TRUSTED_TYPES`` and skops' defaults.
     """
     directory = Path(directory)
-    model_file = directory / HEDGE_MODEL_FILE
-    metadata_file = directory / HEDGE_METADATA_FILE
-    for path in (model_file, metadata_file):
-        if not path.is_file():
-            raise ModelFileError(
-                f"No hedge layer at {directory}: {path.name} is missing. "
-                "Fit one and save it with save_hedge_model()."
-            )
-    try:
-        metadata: dict[str, Any] = json.loads(metadata_file.read_text("utf-8"))
-        untrusted = set(sio.get_untrusted_types(file=model_file))
-    except (OSError, ValueError, zipfile.BadZipFile, KeyError) as error:
-        raise ModelFileError(
-            f"The hedge layer in {directory} is damaged "
-            f"({error.__class__.__name__}); fit and save it again."
-        ) from error
-    refused = sorted(untrusted - set(HEDGE_TRUSTED_TYPES))
-    if refused:
-        raise ModelFileError(
-            f"The hedge layer in {directory} holds types tone does not trust: "
-            f"{', '.join(refused)}. Only load layers saved by save_hedge_model()."
-        )
-    pipeline = sio.load(model_file, trusted=sorted(untrusted))
+    pipeline, metadata = load_trusted(
+        directory / HEDGE_MODEL_FILE,
+        directory / HEDGE_METADATA_FILE,
+        HEDGE_TRUSTED_TYPES,
+        what="hedge layer",
+        origin="saved by save_hedge_model()",
+        build="Fit one and save it with save_hedge_model().",
+        rebuild="fit and save it again",
+    )
     params = metadata.get("params", {})
     model = HedgeModel(**params)
     model.pipeline_ = pipeline

@@ -9,6 +9,7 @@ ever unpickled: a file holding any type outside ``TRUSTED_TYPES`` is refused.
 
 import json
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,14 @@ import skops.io as sio
 from classifier.exceptions import ModelFileError
 from classifier.model import ToneModel
 
-__all__ = ["METADATA_FILE", "MODEL_FILE", "TRUSTED_TYPES", "load_model", "save_model"]
+__all__ = [
+    "METADATA_FILE",
+    "MODEL_FILE",
+    "TRUSTED_TYPES",
+    "load_model",
+    "load_trusted",
+    "save_model",
+]
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
@@ -53,6 +61,55 @@ def save_model(model: ToneModel, directory: str | Path) -> Path:
     return directory
 
 
+def load_trusted(
+    model_file: Path,
+    metadata_file: Path,
+    trusted: Sequence[str],
+    *,
+    what: str,
+    origin: str,
+    build: str,
+    rebuild: str,
+) -> tuple[Any, dict[str, Any]]:
+    """Load a skops file and its JSON metadata, refusing any type not in ``trusted``.
+
+    ``what`` names the thing in messages ("model"), ``origin`` where trusted files
+    come from, ``build`` how to make one and ``rebuild`` how to replace a damaged one.
+
+    Raises
+    ------
+    ModelFileError
+        If a file is missing, truncated or damaged, or holds an untrusted type.
+    """
+    directory = model_file.parent
+    for path in (model_file, metadata_file):
+        if not path.is_file():
+            raise ModelFileError(
+                f"No {what} at {directory}: {path.name} is missing. {build}"
+            )
+    try:
+        metadata: dict[str, Any] = json.loads(metadata_file.read_text("utf-8"))
+        untrusted = set(sio.get_untrusted_types(file=model_file))
+    except (OSError, ValueError, zipfile.BadZipFile, KeyError) as error:
+        raise ModelFileError(
+            f"The {what} in {directory} is damaged ({error.__class__.__name__}); "
+            f"{rebuild}."
+        ) from error
+    refused = sorted(untrusted - set(trusted))
+    if refused:
+        raise ModelFileError(
+            f"The {what} in {directory} holds types tone does not trust: "
+            f"{', '.join(refused)}. Only load {what}s {origin}."
+        )
+    try:
+        return sio.load(model_file, trusted=sorted(untrusted)), metadata
+    except Exception as error:  # skops raises many kinds on a damaged file
+        raise ModelFileError(
+            f"The {what} in {directory} could not be loaded "
+            f"({error.__class__.__name__}: {error}); {rebuild}."
+        ) from error
+
+
 def load_model(directory: str | Path) -> ToneModel:
     """Load the model saved in ``directory``, refusing anything not trusted.
 
@@ -62,29 +119,16 @@ def load_model(directory: str | Path) -> ToneModel:
         If a file is missing, truncated or damaged, or holds an untrusted type.
     """
     directory = Path(directory)
-    model_file, metadata_file = directory / MODEL_FILE, directory / METADATA_FILE
-    for path in (model_file, metadata_file):
-        if not path.is_file():
-            raise ModelFileError(
-                f"No model at {directory}: {path.name} is missing. "
-                "Build one with `tone train`."
-            )
+    loaded, metadata = load_trusted(
+        directory / MODEL_FILE,
+        directory / METADATA_FILE,
+        TRUSTED_TYPES,
+        what="model",
+        origin="built by `tone train`",
+        build="Build one with `tone train`.",
+        rebuild="retrain it with `tone train`",
+    )
     try:
-        metadata: dict[str, Any] = json.loads(metadata_file.read_text("utf-8"))
-        untrusted = set(sio.get_untrusted_types(file=model_file))
-    except (OSError, ValueError, zipfile.BadZipFile, KeyError) as error:
-        raise ModelFileError(
-            f"The model in {directory} is damaged ({error.__class__.__name__}); "
-            "retrain it with `tone train`."
-        ) from error
-    refused = sorted(untrusted - set(TRUSTED_TYPES))
-    if refused:
-        raise ModelFileError(
-            f"The model in {directory} holds types tone does not trust: "
-            f"{', '.join(refused)}. Only load models built by `tone train`."
-        )
-    try:
-        loaded = sio.load(model_file, trusted=sorted(untrusted))
         # Files written before the sentence model hold the article pipeline alone.
         parts = loaded if isinstance(loaded, dict) else {"article": loaded}
         return ToneModel(
@@ -95,7 +139,7 @@ def load_model(directory: str | Path) -> ToneModel:
             sentence_pipelines=list(parts.get("sentences", [])),
             sentence_offset=float(metadata.get("sentence_offset", 0.0)),
         )
-    except Exception as error:  # skops raises many kinds on a damaged file
+    except Exception as error:  # metadata or contents of an incompatible version
         raise ModelFileError(
             f"The model in {directory} could not be loaded "
             f"({error.__class__.__name__}: {error}); retrain it with `tone train`."
