@@ -1,9 +1,5 @@
 """End to end on loopback: labels in, retrain, every worker swaps, zero errors."""
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -13,17 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.service.live import live_server
+
 pytestmark = pytest.mark.slow
 
 KEY = "e2e-key-" + "0" * 24
 AUTH = {"X-API-Key": KEY}
 TEXT = "The council voted on Tuesday to close the bridge, officials said."
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _label(writer: int, i: int) -> dict[str, str]:
@@ -40,11 +32,7 @@ def _label(writer: int, i: int) -> dict[str, str]:
 def test_labels_retrain_and_hot_swap_under_load(
     registry_dir: Path, small_labels: Path, tmp_path: Path
 ) -> None:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ,
-        "TONE_MODEL_DIR": str(registry_dir),
         "TONE_DATA_DIR": str(tmp_path / "data"),
         "TONE_LABELS_FILE": str(small_labels),
         "TONE_RETRAIN_FOLDS": "2",
@@ -52,27 +40,9 @@ def test_labels_retrain_and_hot_swap_under_load(
         "TONE_WRITE_ENDPOINTS": "1",
         "TONE_API_KEY": KEY,
         "TONE_RELOAD_INTERVAL": "0.5",
-        "TONE_LOG_LEVEL": "warning",
         # 20 writers on one loopback address: far above the default write limit.
         "TONE_WRITE_RATE_PER_MINUTE": "100000",
     }
-    log_path = tmp_path / "server.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "service.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     seen: list[tuple[int, str | None]] = []
     latency: list[float] = []
     stop = threading.Event()
@@ -91,66 +61,54 @@ def test_labels_retrain_and_hot_swap_under_load(
                 # A steady client, not a flood: it should not starve the trainer.
                 time.sleep(0.01)
 
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "server not ready in 90 s"
-            time.sleep(0.2)
+    with live_server(registry_dir, tmp_path, workers=2, env=env) as live:
+        url = live.url
         client_thread = threading.Thread(target=keep_scoring)
         client_thread.start()
 
-        # 20 concurrent writers, 1,000 distinct labels, across both workers.
-        def write(writer: int) -> int:
-            added = 0
-            with httpx.Client(base_url=url, timeout=60, headers=AUTH) as c:
-                for start in range(0, 50, 10):
-                    batch = [_label(writer, i) for i in range(start, start + 10)]
-                    r = c.post("/v1/labels", json={"labels": batch})
-                    assert r.status_code == 200, r.text
-                    added += r.json()["added"]
-            return added
+        try:
+            # 20 concurrent writers, 1,000 distinct labels, across both workers.
+            def write(writer: int) -> int:
+                added = 0
+                with httpx.Client(base_url=url, timeout=60, headers=AUTH) as c:
+                    for start in range(0, 50, 10):
+                        batch = [_label(writer, i) for i in range(start, start + 10)]
+                        r = c.post("/v1/labels", json={"labels": batch})
+                        assert r.status_code == 200, r.text
+                        added += r.json()["added"]
+                return added
 
-        began = time.monotonic()
-        with ThreadPoolExecutor(max_workers=20) as pool:
-            assert sum(pool.map(write, range(20))) == 1_000
-        assert httpx.get(f"{url}/v1/labels/stats").json()["labels"] == 1_000
-        print(f"1,000 labels by 20 writers in {time.monotonic() - began:.1f} s")
-        began = time.monotonic()
+            began = time.monotonic()
+            with ThreadPoolExecutor(max_workers=20) as pool:
+                assert sum(pool.map(write, range(20))) == 1_000
+            assert httpx.get(f"{url}/v1/labels/stats").json()["labels"] == 1_000
+            print(f"1,000 labels by 20 writers in {time.monotonic() - began:.1f} s")
+            began = time.monotonic()
 
-        started = httpx.post(
-            f"{url}/v1/retrain", json={"force": True}, headers=AUTH, timeout=30
-        )
-        assert started.status_code == 202, started.text
-        job_id = started.json()["job_id"]
-        deadline = time.monotonic() + 180
-        while True:
-            job = httpx.get(f"{url}/v1/jobs/{job_id}", timeout=30).json()
-            if job["state"] in {"succeeded", "failed"}:
-                break
-            assert time.monotonic() < deadline, f"retrain not done: {job}"
-            time.sleep(0.5)
-        assert job["state"] == "succeeded", job
-        print(f"retrain job {time.monotonic() - began:.1f} s")
-        assert job["result"]["training"]["stored_labels"] == 1_000
-        new = job["result"]["candidate"]
+            started = httpx.post(
+                f"{url}/v1/retrain", json={"force": True}, headers=AUTH, timeout=30
+            )
+            assert started.status_code == 202, started.text
+            job_id = started.json()["job_id"]
+            deadline = time.monotonic() + 180
+            while True:
+                job = httpx.get(f"{url}/v1/jobs/{job_id}", timeout=30).json()
+                if job["state"] in {"succeeded", "failed"}:
+                    break
+                assert time.monotonic() < deadline, f"retrain not done: {job}"
+                time.sleep(0.5)
+            assert job["state"] == "succeeded", job
+            print(f"retrain job {time.monotonic() - began:.1f} s")
+            assert job["result"]["training"]["stored_labels"] == 1_000
+            new = job["result"]["candidate"]
 
-        # Every worker follows CURRENT within about a second.
-        time.sleep(3)
-        mark = len(seen)
-        time.sleep(2)
-        stop.set()
-        client_thread.join(timeout=60)
-    finally:
-        stop.set()
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+            # Every worker follows CURRENT within about a second.
+            time.sleep(3)
+            mark = len(seen)
+            time.sleep(2)
+        finally:
+            stop.set()
+            client_thread.join(timeout=60)
     statuses = Counter(status for status, _ in seen)
     versions = Counter(version for _, version in seen)
     print(
