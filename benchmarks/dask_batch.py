@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import psutil
+from _report import publish  # benchmarks/, the script's own folder
 
 from training.corpus import load_articles
 
@@ -141,11 +142,7 @@ def main() -> int:
             f"| {engine} | {workers} | {seconds:.1f} | {large / seconds:,.0f} | "
             f"{base / seconds:.2f} | {peaks[small]:.0f} | {peaks[large]:.0f} |"
         )
-    report = "\n".join(lines) + "\n"
-    print(report)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
-    return 0
+    return publish(lines, args.output)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
+from _report import publish  # benchmarks/, the script's own folder
 
 from training.corpus import load_articles
 
@@ -228,11 +229,7 @@ def main() -> int:
             f"{r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} "
             f"| {r['server_cpu_ms']:.2f} | {r['client_cpu_ms']:.2f} |"
         )
-    report = "\n".join(lines) + "\n"
-    print(report)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
-    return 0
+    return publish(lines, args.output)
 
 
 if __name__ == "__main__":

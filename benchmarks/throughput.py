@@ -24,6 +24,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import pandas as pd
+from _report import publish  # benchmarks/, the script's own folder
 
 from classifier import load_model, score_frame
 from training.corpus import load_articles
@@ -163,11 +164,7 @@ def main() -> int:
         "",
         "HTTP load figures: `reports/http_load.md` (`benchmarks/http_load.py`).",
     ]
-    report = "\n".join(lines) + "\n"
-    print(report)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
-    return 0
+    return publish(lines, args.output)
 
 
 if __name__ == "__main__":
