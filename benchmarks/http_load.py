@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -88,7 +89,7 @@ def tree_cpu_seconds(pid: int) -> float:
 
 async def load(url: str, bodies: list[dict], concurrency: int, seconds: float) -> dict:
     latencies: list[float] = []
-    errors = 0
+    errors: Counter[str] = Counter()  # status code or exception class -> count
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(
         max_connections=concurrency, max_keepalive_connections=concurrency
@@ -96,16 +97,15 @@ async def load(url: str, bodies: list[dict], concurrency: int, seconds: float) -
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
 
         async def worker(k: int) -> None:
-            nonlocal errors
             i = k
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
                 try:
                     response = await client.post(url, json=bodies[i % len(bodies)])
                     if response.status_code != 200:
-                        errors += 1
-                except httpx.HTTPError:
-                    errors += 1
+                        errors[str(response.status_code)] += 1
+                except httpx.HTTPError as error:
+                    errors[type(error).__name__] += 1
                 latencies.append(time.perf_counter() - start)
                 i += concurrency
 
@@ -116,7 +116,8 @@ async def load(url: str, bodies: list[dict], concurrency: int, seconds: float) -
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     return {
         "requests": len(latencies),
-        "errors": errors,
+        "errors": sum(errors.values()),
+        "error_kinds": dict(errors),
         "rps": len(latencies) / elapsed,
         "p50": q[49] * 1000,
         "p95": q[94] * 1000,
@@ -199,7 +200,10 @@ def main() -> int:
                 print(
                     name,
                     concurrency,
-                    {k: round(v, 1) for k, v in result.items()},
+                    {
+                        k: round(v, 1) if isinstance(v, float) else v
+                        for k, v in result.items()
+                    },
                     flush=True,
                 )
         rss = tree_peak_rss_kib(server.pid) / 1024
@@ -223,8 +227,10 @@ def main() -> int:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, concurrency, r in rows:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in r["error_kinds"].items())
+        errors = f"{r['errors']} ({kinds})" if kinds else "0"
         lines.append(
-            f"| {name} | {concurrency} | {r['requests']} | {r['errors']} "
+            f"| {name} | {concurrency} | {r['requests']} | {errors} "
             f"| {r['rps']:.0f} | "
             f"{r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} "
             f"| {r['server_cpu_ms']:.2f} | {r['client_cpu_ms']:.2f} |"
