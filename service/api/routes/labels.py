@@ -3,11 +3,11 @@
 from typing import Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.deps import SettingsDep, StoreDep, WriteAccess
 from service.ratelimit import WriteRateLimit
-from service.schemas import error_responses
+from service.schemas import Text, error_responses
 from training.exceptions import LabelError
 from training.labelstore import NewLabel
 
@@ -28,7 +28,7 @@ class LabelIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [_EXAMPLE]}
     )
 
-    text: str
+    text: Text
     label: Literal["opinion", "reporting"]
     title: str | None = None
     event: str | None = Field(
@@ -36,13 +36,6 @@ class LabelIn(BaseModel):
         description="The event it covers; texts of one event are "
         "kept on the same side of the evaluation split.",
     )
-
-    @field_validator("text")
-    @classmethod
-    def _not_empty(cls, text: str) -> str:
-        if not text.strip():
-            raise ValueError("text must not be empty")
-        return text
 
 
 class LabelsIn(BaseModel):
