@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import psutil
 from _report import publish  # benchmarks/, the script's own folder
 
 from training.corpus import load_articles
@@ -32,6 +33,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def listeners(port: int) -> int:
+    """Sockets listening on PORT: one per server worker that serves."""
+    return sum(
+        1
+        for conn in psutil.net_connections(kind="tcp")
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port
+    )
 
 
 def articles_of(words: int = 800) -> list[str]:
@@ -159,7 +169,10 @@ def main() -> int:
     try:
         for _ in range(600):
             try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                # Each worker listens on its own socket once its model is loaded:
+                # load sent before all listen would miss the late ones.
+                ready = httpx.get(f"{base}/ready", timeout=1).status_code == 200
+                if ready and listeners(port) == args.workers:
                     break
             except httpx.TransportError:
                 pass

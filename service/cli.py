@@ -623,13 +623,20 @@ def serve(
     ] = None,
     model: ModelOption = None,
 ) -> None:
-    """Serve the HTTP API with uvicorn (default 127.0.0.1:8000)."""
+    """Serve the HTTP API with uvicorn (default 127.0.0.1:8000).
+
+    With more than one worker, each worker listens on its own ``SO_REUSEPORT``
+    socket (``service.workers``), so that connections spread over all of them.
+    """
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+
+    from service.workers import serve_workers
 
     settings = Settings()
     if model is not None:
         os.environ["TONE_MODEL_DIR"] = str(model)  # read again by each worker's app
-    uvicorn.run(
+    config = uvicorn.Config(
         "service.main:create_app",
         factory=True,
         host=host or settings.host,
@@ -638,6 +645,16 @@ def serve(
         log_level=settings.log_level,
         timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
     )
+    if config.workers == 1:
+        server = uvicorn.Server(config)
+        server.run()
+        if not server.started:  # uvicorn has logged why
+            raise typer.Exit(code=STARTUP_FAILURE)
+        return
+    try:
+        serve_workers(config)
+    except OSError as error:
+        _fail(f"cannot listen on {config.host}:{config.port}: {error.strerror}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -50,6 +50,15 @@ class LiveServer:
                 continue
         return found
 
+    def listeners(self) -> int:
+        """Sockets listening on the server's port: one per worker that serves."""
+        port = int(self.url.rsplit(":", 1)[1])
+        return sum(
+            1
+            for conn in psutil.net_connections(kind="tcp")
+            if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port
+        )
+
     def rss_bytes(self) -> int:
         """Resident memory of the whole tree, supervisor and workers."""
         total = 0
@@ -70,7 +79,8 @@ def _wait_ready(server: LiveServer, timeout: float, *, workers: int) -> None:
             ready = httpx.get(f"{server.url}/ready", timeout=2).status_code == 200
         except httpx.TransportError:
             ready = False
-        if ready and (workers == 1 or len(server.workers()) == workers):
+        # Each worker listens on its own socket once its model is loaded.
+        if ready and (workers == 1 or server.listeners() == workers):
             return
         time.sleep(0.2)
     raise RuntimeError(f"server not ready in {timeout:.0f} s: {server.log.read_text()}")
