@@ -94,7 +94,6 @@ class ToneModel:
                 f"A tone pipeline must be fitted on the labels {OPINION!r} and "
                 f"{REPORTING!r}; this one knows {classes}."
             )
-        self._opinion_column = classes.index(OPINION)
         for sentence in self.sentence_pipelines:
             check_is_fitted(sentence)
             if sorted(sentence.classes_) != [OPINION, REPORTING]:
@@ -109,13 +108,7 @@ class ToneModel:
         return transform_features(self.pipeline.named_steps["features"], list(texts))
 
     def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.empty(0)
-        if list(self.pipeline.named_steps) != ["features", "model"]:
-            return self.pipeline.predict_proba(list(texts))[:, self._opinion_column]
-        model = self.pipeline.named_steps["model"]
-        proba = predict_proba(model, self._features(texts))
-        return proba[:, self._opinion_column]
+        return _opinion_proba(self.pipeline, texts)
 
     def opinion_probability(
         self,
@@ -145,8 +138,7 @@ class ToneModel:
         texts = list(sentences)
         log_odds = np.zeros(len(texts))
         for sentence in self.sentence_pipelines:
-            column = list(sentence.classes_).index(OPINION)
-            p = sentence.predict_proba(texts)[:, column]
+            p = _opinion_proba(sentence, texts)
             log_odds += logit(np.clip(p, _EPS, 1 - _EPS))
         log_odds /= len(self.sentence_pipelines)
         return np.asarray(expit(log_odds - self.sentence_offset))
@@ -193,6 +185,22 @@ class ToneModel:
                 )
             )
         return out
+
+
+def _opinion_proba(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
+    """``pipeline``'s opinion probability of each text, through the fast paths.
+
+    For a ``features`` + ``model`` pipeline, ``classifier.vectorise`` gives the
+    same features and probabilities as scikit-learn, bitwise, without its
+    per-call checks; any other pipeline is left to scikit-learn.
+    """
+    if not texts:
+        return np.empty(0)
+    column = list(pipeline.classes_).index(OPINION)
+    if list(pipeline.named_steps) != ["features", "model"]:
+        return np.asarray(pipeline.predict_proba(list(texts))[:, column])
+    features = transform_features(pipeline.named_steps["features"], list(texts))
+    return predict_proba(pipeline.named_steps["model"], features)[:, column]
 
 
 def _feature_names(raw: Sequence[str]) -> list[str]:

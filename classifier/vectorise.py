@@ -29,7 +29,8 @@ from sklearn.feature_extraction.text import (
     TfidfVectorizer,
 )
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import StandardScaler
 
 try:  # private scikit-learn names: without them, scikit-learn's own path is taken
     from sklearn.calibration import _SigmoidCalibration
@@ -77,22 +78,49 @@ def count_matrix(vectorizer: CountVectorizer, documents: Sequence[str]) -> Any:
     return matrix
 
 
-def _words_only(features: Any) -> TfidfVectorizer | None:
-    """The vectorizer, when ``features`` is one unweighted word TF-IDF step."""
+def _step_transform(step: Any, data: Any) -> Any:
+    """``step.transform(data)``: fast for word TF-IDF, standard scaling, pipelines."""
+    if isinstance(step, TfidfVectorizer) and hasattr(step, "_tfidf"):
+        return _tfidf(step._tfidf, count_matrix(step, data))
+    if isinstance(step, Pipeline) and all(
+        sub not in (None, "passthrough") for _, sub in step.steps
+    ):
+        for _, sub in step.steps:
+            data = _step_transform(sub, data)
+        return data
+    if (
+        isinstance(step, StandardScaler)
+        and isinstance(data, np.ndarray)
+        and data.dtype == np.float64
+        and data.ndim == 2
+    ):
+        # StandardScaler.transform's arithmetic on its own copy, without the checks.
+        scaled = data.copy()
+        if step.with_mean:
+            scaled -= step.mean_
+        if step.with_std:
+            scaled /= step.scale_
+        return scaled
+    return step.transform(data)
+
+
+def _plain_union(features: Any) -> bool:
+    """Whether ``features`` is a FeatureUnion this module can assemble itself."""
     if not isinstance(features, FeatureUnion):
-        return None
-    steps = [(name, step) for name, step in features.transformer_list if step]
-    if len(steps) != 1 or not isinstance(steps[0][1], TfidfVectorizer):
-        return None
-    weight = (features.transformer_weights or {}).get(steps[0][0])
-    vectorizer = steps[0][1]
-    if weight not in (None, 1, 1.0) or not hasattr(vectorizer, "_tfidf"):
-        return None
-    return vectorizer
+        return False
+    output = getattr(features, "_sklearn_output_config", {}).get("transform")
+    steps = [step for _, step in features.transformer_list]
+    return output in (None, "default") and not any(
+        isinstance(step, str) and step != "drop" for step in steps
+    )
 
 
 def transform_features(features: Any, documents: Sequence[str]) -> Any:
-    """``features.transform(documents)``, fast for tone's word TF-IDF union.
+    """``features.transform(documents)``, fast for tone's feature unions.
+
+    Each step of the union is transformed as scikit-learn would (word TF-IDF
+    counted in C, standard scaling without input checks, anything else by its
+    own ``transform``), weighted and stacked as ``FeatureUnion`` does.
 
     Examples
     --------
@@ -101,10 +129,25 @@ def transform_features(features: Any, documents: Sequence[str]) -> Any:
     >>> bool((transform_features(union, docs) != union.transform(docs)).nnz == 0)
     True
     """
-    vectorizer = _words_only(features)
-    if vectorizer is None or isinstance(documents, str):
+    if isinstance(documents, str) or not _plain_union(features):
         return features.transform(documents)
-    return _tfidf(vectorizer._tfidf, count_matrix(vectorizer, list(documents)))
+    documents = list(documents)
+    weights = features.transformer_weights or {}
+    blocks = []
+    for name, step in features.transformer_list:
+        if step is None or step == "drop":
+            continue
+        block = _step_transform(step, documents)
+        weight = weights.get(name)
+        # x * 1.0 == x exactly, so an unweighted block skips the copy.
+        blocks.append(block if weight in (None, 1) else block * weight)
+    if not blocks:
+        return features.transform(documents)
+    if len(blocks) == 1 and sparse.issparse(blocks[0]):
+        return blocks[0]  # what hstack of one block would rebuild
+    if any(sparse.issparse(block) for block in blocks):
+        return sparse.hstack(blocks).tocsr()
+    return np.hstack(blocks)
 
 
 def _tfidf(transformer: TfidfTransformer, counts: Any) -> Any:

@@ -4,8 +4,11 @@ import numpy as np
 import pytest
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.pipeline import Pipeline
 
 from classifier import ToneModel, build_pipeline, fit_pipeline
+from classifier.sentence import build_sentence_pipeline
+from classifier.model import _opinion_proba
 from classifier.vectorise import count_matrix, transform_features
 
 _EDGE = ["", "   ", "zzqx unknownword", '"?!"', "Mr. Hale said 40 times."]
@@ -27,6 +30,43 @@ def test_features_match_the_pipeline_entry_for_entry(
     sentences = [s for t in articles["text"][:20] for s in t.split(". ")]
     for docs in (texts, sentences):
         _same(transform_features(features, docs), features.transform(docs))
+
+
+@pytest.fixture(scope="module")
+def sentence_pipelines(articles) -> list[Pipeline]:
+    """The default sentence pipelines' shapes, fitted on sentences of labels/."""
+    sample = articles.iloc[:80]
+    sentences = [s for t in sample["text"] for s in t.split(". ")]
+    labels = [
+        lab for t, lab in zip(sample["text"], sample["label"]) for _ in t.split(". ")
+    ]
+    return [
+        build_sentence_pipeline(ngram_range=ngrams, calibration_folds=2).fit(
+            sentences, labels
+        )
+        for ngrams in ((1, 1), (1, 2))
+    ]
+
+
+def test_sentence_features_match_the_pipelines_entry_for_entry(
+    sentence_pipelines: list[Pipeline], articles
+) -> None:
+    """The lexicon block (counts, then standard scaling) and the word block."""
+    sentences = [s for t in articles["text"][80:110] for s in t.split(". ")]
+    for pipeline in sentence_pipelines:
+        features = pipeline.named_steps["features"]
+        for docs in (sentences, _EDGE):
+            _same(transform_features(features, docs), features.transform(docs))
+
+
+def test_sentence_probabilities_match_the_pipelines_bitwise(
+    sentence_pipelines: list[Pipeline], articles
+) -> None:
+    sentences = [s for t in articles["text"][80:110] for s in t.split(". ")] + _EDGE
+    for pipeline in sentence_pipelines:
+        column = list(pipeline.classes_).index("opinion")
+        expected = pipeline.predict_proba(sentences)[:, column]
+        assert np.array_equal(_opinion_proba(pipeline, sentences), expected)
 
 
 def test_probabilities_match_the_pipeline_bitwise(model: ToneModel, articles) -> None:
@@ -75,7 +115,7 @@ def test_a_lone_string_is_refused_as_scikit_learn_does(model: ToneModel) -> None
         transform_features(model.pipeline.named_steps["features"], "one text")
 
 
-def test_tfidf_union_with_a_weight_is_left_to_scikit_learn() -> None:
+def test_tfidf_union_with_a_weight_matches_scikit_learn() -> None:
     from sklearn.pipeline import FeatureUnion
 
     union = FeatureUnion(
