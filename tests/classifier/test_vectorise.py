@@ -7,8 +7,8 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
 from classifier import ToneModel, build_pipeline, fit_pipeline
-from classifier.sentence import build_sentence_pipeline
 from classifier.model import _opinion_proba
+from classifier.sentence import build_sentence_pipeline
 from classifier.vectorise import count_matrix, transform_features
 
 _EDGE = ["", "   ", "zzqx unknownword", '"?!"', "Mr. Hale said 40 times."]
@@ -38,7 +38,9 @@ def sentence_pipelines(articles) -> list[Pipeline]:
     sample = articles.iloc[:80]
     sentences = [s for t in sample["text"] for s in t.split(". ")]
     labels = [
-        lab for t, lab in zip(sample["text"], sample["label"]) for _ in t.split(". ")
+        lab
+        for t, lab in zip(sample["text"], sample["label"], strict=True)
+        for _ in t.split(". ")
     ]
     return [
         build_sentence_pipeline(ngram_range=ngrams, calibration_folds=2).fit(
