@@ -2,7 +2,6 @@
 
 import re
 import unicodedata
-from functools import lru_cache
 
 __all__ = ["mask_text", "normalise_text"]
 
@@ -86,12 +85,5 @@ def mask_text(text: str) -> str:
     >>> mask_text("The Prime Minister said on 12 May that I was wrong.")
     'the xxname xxname said on xxnum xxname that i was wrong.'
     """
-    return _masked(text)
-
-
-# The sentence model's two word pipelines preprocess the same sentences one
-# after the other; the second reads the first's result.
-@lru_cache(maxsize=4096)
-def _masked(text: str) -> str:
     masked = _NAME.sub(NAME_TOKEN, normalise_text(text))
     return _NUMBER.sub(NUMBER_TOKEN, masked).lower()
