@@ -37,6 +37,31 @@ def test_the_lexicon_file_holds_every_category_and_no_other() -> None:
     assert all(lexicon.words for lexicon in lexicons.values())
 
 
+def test_lexicon_counts_match_a_scan_of_each_category(articles) -> None:
+    """One lookup per token counts what twelve set scans and the phrases count."""
+    from classifier.normalise import normalise_text
+    from classifier.sentence import (
+        _LEXICON_CATEGORIES,
+        _LOWER_TOKEN,
+        _lexicon_counts,
+        _lexicons,
+    )
+
+    lexicons = _lexicons()
+    sentences = [s for text in articles["text"][:60] for s in text.split(". ")]
+    for sentence in sentences:
+        lowered = normalise_text(sentence).lower()
+        tokens = _LOWER_TOKEN.findall(lowered)
+        expected = []
+        for name in _LEXICON_CATEGORIES:
+            lexicon = lexicons[name]
+            found = sum(1 for token in tokens if token in lexicon.words)
+            if lexicon.phrases is not None:
+                found += len(lexicon.phrases.findall(lowered))
+            expected.append(found)
+        assert _lexicon_counts(lowered, tokens) == expected, sentence
+
+
 @pytest.mark.parametrize(
     ("sentence", "feature"),
     [
