@@ -151,7 +151,8 @@ SENTENCE_FEATURES: tuple[str, ...] = (
 
 
 # Both sentence pipelines count the same sentences one after the other; the
-# cache lets the second read the first's counts.
+# cache lets the second read the first's counts when they number at most 8,192
+# (one request, not a 1,000-row chunk of ``tone batch``, where it never hits).
 @lru_cache(maxsize=8192)
 def _counts(sentence: str) -> tuple[int, ...]:
     text = normalise_text(sentence)

@@ -7,9 +7,10 @@ half the rate (README, "Speed"). Here each worker opens its own ``SO_REUSEPORT``
 listener on the same address, and the kernel spreads new connections over them
 by hash. uvicorn's supervisor (``Multiprocess``) still starts the workers,
 restarts the dead, pings the hung and handles the signals: it is only given,
-in place of a socket, an :class:`OwnListener` that becomes a fresh listening
-socket when it is unpickled inside each spawned worker. The parent never holds
-a listening socket, so a dead worker's listener closes with it and the kernel
+in place of a socket, an :class:`OwnListener` that becomes the worker's own
+``SO_REUSEPORT`` socket when it is unpickled inside each spawned worker, where
+asyncio listens on it once the model has loaded. The parent never holds a
+listening socket, so a dead worker's listener closes with it and the kernel
 stops sending it connections.
 
 The supervisor also closes its copy of each worker's end of the health-ping
@@ -63,7 +64,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 class OwnListener:
-    """Stands for the listening socket in the supervisor; a real one in each worker."""
+    """Stands for the listening socket in the supervisor; a socket in each worker."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
