@@ -92,9 +92,18 @@ def serve_workers(config: uvicorn.Config) -> None:
     listening, a ``SO_REUSEPORT`` socket that it keeps for its lifetime, so that
     no other program takes the port while a worker is being replaced. Port 0 is
     resolved once, so that every worker listens on the same port.
+
+    Only Linux spreads connections over ``SO_REUSEPORT`` listeners; elsewhere the
+    workers share one listening socket, as with ``uvicorn --workers``.
     """
     with _bound_socket(config.host, config.port, reuse_port=False) as probe:
         port = int(probe.getsockname()[1])
+    if not sys.platform.startswith("linux"):
+        config.port = port
+        with _bound_socket(config.host, port, reuse_port=False) as shared:
+            shared.set_inheritable(True)
+            _Supervisor(config, sockets=[shared]).run()
+        return
     reserved = _bound_socket(config.host, port, reuse_port=True)
     with reserved:
         config.port = port

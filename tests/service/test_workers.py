@@ -113,3 +113,29 @@ def test_a_worker_that_cannot_bind_stops_the_supervisor(
         f"worker cannot listen on 127.0.0.1:{port}: Address already in use"
         in caplog.text
     )
+
+
+def test_without_linux_the_workers_share_one_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Elsewhere SO_REUSEPORT does not spread connections: uvicorn's shared socket."""
+    import uvicorn
+
+    import service.workers
+
+    handed: list[object] = []
+
+    class Supervisor:
+        def __init__(self, config: uvicorn.Config, sockets: list[object]) -> None:
+            handed.extend(sockets)
+
+        def run(self) -> None:
+            sock = handed[0]
+            assert isinstance(sock, socket.socket)
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 0
+
+    monkeypatch.setattr(service.workers.sys, "platform", "darwin")
+    monkeypatch.setattr(service.workers, "_Supervisor", Supervisor)
+    config = uvicorn.Config("service.main:create_app", port=0, workers=2)
+    service.workers.serve_workers(config)
+    assert len(handed) == 1 and config.port != 0
