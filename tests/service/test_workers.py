@@ -18,19 +18,12 @@ from tests.conftest import OPINION_TEXT
 from tests.service.live import live_server
 
 
-def _listening(pid: int, port: int) -> int:
+def _sockets(pid: int, port: int, status: str) -> int:
+    """PID's TCP sockets on PORT in STATUS (a ``psutil.CONN_*`` value)."""
     return sum(
         1
         for conn in psutil.Process(pid).net_connections(kind="tcp")
-        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port
-    )
-
-
-def _established(pid: int, port: int) -> int:
-    return sum(
-        1
-        for conn in psutil.Process(pid).net_connections(kind="tcp")
-        if conn.status == psutil.CONN_ESTABLISHED and conn.laddr.port == port
+        if conn.status == status and conn.laddr.port == port
     )
 
 
@@ -43,8 +36,8 @@ def test_each_worker_listens_and_connections_reach_both(
         workers = [worker.pid for worker in server.workers()]
         # One listener per worker, none in the supervisor (a dead worker's
         # listener closes with it).
-        assert [_listening(pid, port) for pid in workers] == [1, 1]
-        assert _listening(server.process.pid, port) == 0
+        assert [_sockets(pid, port, psutil.CONN_LISTEN) for pid in workers] == [1, 1]
+        assert _sockets(server.process.pid, port, psutil.CONN_LISTEN) == 0
         clients = [httpx.Client(base_url=server.url, timeout=30) for _ in range(32)]
         try:
             for client in clients:
@@ -54,7 +47,9 @@ def test_each_worker_listens_and_connections_reach_both(
                 assert response.status_code == 200
             # 32 keep-alive connections, spread by the kernel's hash: all on one
             # worker has a chance of 2 in 2**32.
-            spread = Counter({pid: _established(pid, port) for pid in workers})
+            spread = Counter(
+                {pid: _sockets(pid, port, psutil.CONN_ESTABLISHED) for pid in workers}
+            )
         finally:
             for client in clients:
                 client.close()
