@@ -96,17 +96,17 @@ def serve_workers(config: uvicorn.Config) -> None:
     Only Linux spreads connections over ``SO_REUSEPORT`` listeners; elsewhere the
     workers share one listening socket, as with ``uvicorn --workers``.
     """
-    with _bound_socket(config.host, config.port, reuse_port=False) as probe:
-        port = int(probe.getsockname()[1])
+    probe = _bound_socket(config.host, config.port, reuse_port=False)
+    port = int(probe.getsockname()[1])
+    config.port = port
     if not sys.platform.startswith("linux"):
-        config.port = port
-        with _bound_socket(config.host, port, reuse_port=False) as shared:
-            shared.set_inheritable(True)
-            _Supervisor(config, sockets=[shared]).run()
+        with probe:  # the probe is the one socket the workers share
+            probe.set_inheritable(True)
+            _Supervisor(config, sockets=[probe]).run()
         return
+    probe.close()
     reserved = _bound_socket(config.host, port, reuse_port=True)
     with reserved:
-        config.port = port
         listener = OwnListener(config.host, port)
         logger.info(
             "tone serving on http://%s:%d with %d workers, each on its own listener",
