@@ -65,6 +65,10 @@ def test_lexicon_is_large_and_categorised() -> None:
             "Some contend the vote was rigged.", ["Some", "contend"], id="contend"
         ),
         pytest.param("A well-known singer arrived.", ["well-known"], id="well-known"),
+        pytest.param(
+            "It became his most popular song.", ["most popular"], id="superlative"
+        ),
+        pytest.param("An influential critic wrote.", ["influential"], id="influential"),
     ],
 )
 def test_find_cues(text: str, expected: list[str]) -> None:
