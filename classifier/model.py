@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from classifier.result import Feature, TopFeatures
 from classifier.tokenise import Span, sentence_spans
-from classifier.vectorise import predict_proba, transform_features
+from classifier.vectorise import SharedTexts, predict_proba, transform_features
 
 __all__ = ["OPINION", "REPORTING", "ToneModel", "passages"]
 
@@ -135,7 +135,8 @@ class ToneModel:
         """Probability that each sentence, read on its own, is opinion."""
         if not self.sentence_pipelines or not sentences:
             return self._probabilities(sentences)
-        texts = list(sentences)
+        # The pipelines mask, tokenise and count each sentence once between them.
+        texts = SharedTexts(sentences)
         log_odds = np.zeros(len(texts))
         for sentence in self.sentence_pipelines:
             p = _opinion_proba(sentence, texts)
@@ -199,7 +200,9 @@ def _opinion_proba(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
     column = list(pipeline.classes_).index(OPINION)
     if list(pipeline.named_steps) != ["features", "model"]:
         return np.asarray(pipeline.predict_proba(list(texts))[:, column])
-    features = transform_features(pipeline.named_steps["features"], list(texts))
+    if not isinstance(texts, SharedTexts):
+        texts = list(texts)
+    features = transform_features(pipeline.named_steps["features"], texts)
     return predict_proba(pipeline.named_steps["model"], features)[:, column]
 
 

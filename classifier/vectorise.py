@@ -12,12 +12,18 @@ vectorizer's own TF-IDF step. The matrix is the same, entry for entry and in the
 same order, so the model's output is bitwise the same; an oracle test checks it
 against ``Pipeline.transform``. Any feature step this module does not recognise
 is left to scikit-learn.
+
+Several pipelines scoring the same texts (the sentence model averages two) can
+share the work that does not depend on what each learned: pass the texts as one
+:class:`SharedTexts` to each call, and each text is masked and tokenised once
+per token rule, and its stance counts counted once, whatever the number of
+pipelines.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from itertools import repeat
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -32,6 +38,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from classifier.sentence import SentenceFeatures
+
 try:  # private scikit-learn names: without them, scikit-learn's own path is taken
     from sklearn.calibration import _SigmoidCalibration
     from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
@@ -39,7 +47,74 @@ except ImportError:  # pragma: no cover - depends on the scikit-learn release
     _SigmoidCalibration = None
     inplace_csr_row_normalize_l2 = None
 
-__all__ = ["count_matrix", "predict_proba", "transform_features"]
+__all__ = ["SharedTexts", "count_matrix", "predict_proba", "transform_features"]
+
+_T = TypeVar("_T")
+
+
+class SharedTexts(list[str]):
+    """Texts that several feature steps transform, with the work they share.
+
+    What a step computes from the texts alone (the tokens of a token rule, the
+    sentence stance counts) is kept here by a key that says how it was computed,
+    and read back by the next step that needs the same. Keep one instance for
+    one set of texts and do not change it in place.
+
+    Examples
+    --------
+    >>> texts = SharedTexts(["aa bb", "bb"])
+    >>> texts.reuse("lengths", lambda: [len(t) for t in texts])
+    [5, 2]
+    >>> texts.reuse("lengths", lambda: None)
+    [5, 2]
+    """
+
+    def __init__(self, texts: Sequence[str] = ()) -> None:
+        super().__init__(texts)
+        self._done: dict[Hashable, Any] = {}
+
+    def reuse(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()`` the first time ``key`` is asked for; the same value after."""
+        if key not in self._done:
+            self._done[key] = compute()
+        value: _T = self._done[key]
+        return value
+
+
+def _word_analyzer(
+    vectorizer: CountVectorizer, documents: Sequence[str]
+) -> Callable[[int, str], list[str]]:
+    """Each document's terms as ``vectorizer.build_analyzer()`` gives them.
+
+    With :class:`SharedTexts`, the decode, preprocess and tokenise steps (all of
+    the cost but the n-grams) run once per document for every vectorizer that
+    does them alike; the n-grams are still each vectorizer's own.
+    """
+    if not isinstance(documents, SharedTexts) or vectorizer.analyzer != "word":
+        analyze = vectorizer.build_analyzer()
+        return lambda i, document: analyze(document)
+    key = (
+        "tokens",
+        vectorizer.input,
+        vectorizer.encoding,
+        vectorizer.decode_error,
+        vectorizer.strip_accents,
+        vectorizer.lowercase,
+        vectorizer.preprocessor,
+        vectorizer.tokenizer,
+        vectorizer.token_pattern,
+    )
+    decode = vectorizer.decode
+    preprocess = vectorizer.build_preprocessor()
+    tokenize = vectorizer.build_tokenizer()
+    tokens = documents.reuse(
+        key, lambda: [tokenize(preprocess(decode(d))) for d in documents]
+    )
+    stop_words = vectorizer.get_stop_words()
+    ngrams = vectorizer._word_ngrams
+    if stop_words is None:
+        return lambda i, document: ngrams(tokens[i])
+    return lambda i, document: ngrams(tokens[i], stop_words)
 
 
 def count_matrix(vectorizer: CountVectorizer, documents: Sequence[str]) -> Any:
@@ -51,13 +126,13 @@ def count_matrix(vectorizer: CountVectorizer, documents: Sequence[str]) -> Any:
     >>> count_matrix(vectorizer, ["bb bb cc aa", "dd"]).toarray().tolist()
     [[1, 2, 1], [0, 0, 0]]
     """
-    analyze = vectorizer.build_analyzer()
+    analyze = _word_analyzer(vectorizer, documents)
     lookup = vectorizer.vocabulary_.get
     indices: list[int] = []
     values: list[int] = []
     indptr = [0]
-    for document in documents:
-        counts = Counter(map(lookup, analyze(document), repeat(-1)))
+    for i, document in enumerate(documents):
+        counts = Counter(map(lookup, analyze(i, document), repeat(-1)))
         counts.pop(-1, None)  # out of the vocabulary
         indices += counts.keys()
         values += counts.values()
@@ -101,6 +176,9 @@ def _step_transform(step: Any, data: Any) -> Any:
         if step.with_std:
             scaled /= step.scale_
         return scaled
+    if isinstance(step, SentenceFeatures) and isinstance(data, SharedTexts):
+        # The counts depend on the sentence alone; a copy keeps them unchanged.
+        return data.reuse("sentence_counts", lambda: step.transform(data)).copy()
     return step.transform(data)
 
 
@@ -131,7 +209,8 @@ def transform_features(features: Any, documents: Sequence[str]) -> Any:
     """
     if isinstance(documents, str) or not _plain_union(features):
         return features.transform(documents)
-    documents = list(documents)
+    if not isinstance(documents, SharedTexts):
+        documents = list(documents)
     weights = features.transformer_weights or {}
     blocks = []
     for name, step in features.transformer_list:

@@ -9,7 +9,7 @@ from sklearn.pipeline import Pipeline
 from classifier import ToneModel, build_pipeline, fit_pipeline
 from classifier.model import _opinion_proba
 from classifier.sentence import build_sentence_pipeline
-from classifier.vectorise import count_matrix, transform_features
+from classifier.vectorise import SharedTexts, count_matrix, transform_features
 
 _EDGE = ["", "   ", "zzqx unknownword", '"?!"', "Mr. Hale said 40 times."]
 
@@ -69,6 +69,45 @@ def test_sentence_probabilities_match_the_pipelines_bitwise(
         column = list(pipeline.classes_).index("opinion")
         expected = pipeline.predict_proba(sentences)[:, column]
         assert np.array_equal(_opinion_proba(pipeline, sentences), expected)
+
+
+def test_shared_texts_are_masked_tokenised_and_counted_once(
+    sentence_pipelines: list[Pipeline], articles, monkeypatch
+) -> None:
+    """Both sentence pipelines over one SharedTexts: same features, half the work."""
+    import classifier.sentence as sentence_module
+
+    sentences = [s for t in articles["text"][110:130] for s in t.split(". ")] + _EDGE
+    expected = [
+        p.named_steps["features"].transform(sentences) for p in sentence_pipelines
+    ]
+    calls = {"mask": 0, "count": 0}
+    mask, counts = sentence_module.mask_text, sentence_module._counts
+
+    def counting_mask(text: str) -> str:
+        calls["mask"] += 1
+        return mask(text)
+
+    def counting_counts(sentence: str) -> tuple[int, ...]:
+        calls["count"] += 1
+        return counts.__wrapped__(sentence)  # past the lru_cache: count every call
+
+    monkeypatch.setattr(sentence_module, "_counts", counting_counts)
+    for pipeline in sentence_pipelines:
+        words = dict(pipeline.named_steps["features"].transformer_list)["words"]
+        monkeypatch.setattr(words, "preprocessor", counting_mask)
+    shared = SharedTexts(sentences)
+    for pipeline, want in zip(sentence_pipelines, expected, strict=True):
+        _same(transform_features(pipeline.named_steps["features"], shared), want)
+    assert calls == {"mask": len(sentences), "count": len(sentences)}
+
+
+def test_shared_texts_keep_apart_vectorizers_that_tokenise_differently() -> None:
+    texts = SharedTexts(["Aa bb, cc-dd", "bb BB"])
+    plain = CountVectorizer().fit(texts)
+    cased = CountVectorizer(lowercase=False, token_pattern=r"\S+").fit(texts)
+    for vectorizer in (plain, cased, plain):
+        _same(count_matrix(vectorizer, texts), vectorizer.transform(texts))
 
 
 def test_probabilities_match_the_pipeline_bitwise(model: ToneModel, articles) -> None:
