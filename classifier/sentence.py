@@ -48,19 +48,34 @@ class _Lexicon:
 
     def __init__(self, *terms: str) -> None:
         self.words = frozenset(t for t in terms if " " not in t)
-        phrases = [re.escape(t) for t in terms if " " in t]
+        # The phrases as written: a sentence holding none of them needs no regex.
+        self.literals = tuple(t for t in terms if " " in t)
+        phrases = [re.escape(t) for t in self.literals]
         self.phrases = (
             re.compile(r"\b(?:" + "|".join(phrases) + r")\b") if phrases else None
         )
 
+    def phrase_count(self, lowered: str) -> int:
+        """How many of the phrases ``lowered`` holds, as whole words."""
+        if self.phrases is None or not any(t in lowered for t in self.literals):
+            return 0
+        return len(self.phrases.findall(lowered))
+
 
 class _Pattern:
-    """A regex counted over the lower-cased sentence."""
+    """A regex counted over the lower-cased sentence.
 
-    def __init__(self, pattern: str) -> None:
+    ``needs`` are strings of which every match holds one: a sentence with none
+    of them is not scanned (a substring test costs a tenth of a scan).
+    """
+
+    def __init__(self, pattern: str, needs: tuple[str, ...]) -> None:
         self.pattern = re.compile(pattern)
+        self.needs = needs
 
     def count(self, lowered: str, tokens: list[str]) -> int:
+        if not any(need in lowered for need in self.needs):
+            return 0
         return len(self.pattern.findall(lowered))
 
 
@@ -100,9 +115,7 @@ def _lexicon_counts(lowered: str, tokens: list[str]) -> list[int]:
             row[i] += 1
     lexicons = _lexicons()
     for i, name in enumerate(_LEXICON_CATEGORIES):
-        phrases = lexicons[name].phrases
-        if phrases is not None:
-            row[i] += len(phrases.findall(lowered))
+        row[i] += lexicons[name].phrase_count(lowered)
     return row
 
 
@@ -121,11 +134,15 @@ _LEXICON_CATEGORIES = (
     "attribution",
     "event_words",
 )
-_SUPERLATIVE = _Pattern(r"\b(?:most|least)\s+\w+|\b\w{3,}est\b")
-_COMPARATIVE = _Pattern(r"\b(?:more|less)\s+\w+\s+than\b|\b\w{3,}er than\b")
+_SUPERLATIVE = _Pattern(
+    r"\b(?:most|least)\s+\w+|\b\w{3,}est\b", needs=("most", "least", "est")
+)
+_COMPARATIVE = _Pattern(
+    r"\b(?:more|less)\s+\w+\s+than\b|\b\w{3,}er than\b", needs=("than",)
+)
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _DIGIT = re.compile(r"\d")
-_QUOTED = re.compile(r"[\"\u201c\u201d]")
+_QUOTES = ('"', "\u201c", "\u201d")
 _CAPITALISED = re.compile(r"(?<=\s)[A-Z][a-z]+")
 # A short quoted phrase with no attribution around it is usually a scare quote.
 _SHORT_QUOTE = re.compile(r'"[^"]{1,30}"')
@@ -161,8 +178,8 @@ def _counts(sentence: str) -> tuple[int, ...]:
     row = _lexicon_counts(lowered, tokens)
     row += [p.count(lowered, tokens) for p in _PATTERNS.values()]
     row += [
-        len(_QUOTED.findall(text)),
-        len(_SHORT_QUOTE.findall(text)),
+        sum(map(text.count, _QUOTES)),
+        len(_SHORT_QUOTE.findall(text)) if '"' in text else 0,
         text.count("?"),
         text.count("!"),
         len(_DIGIT.findall(text)),

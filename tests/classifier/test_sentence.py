@@ -4,6 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifier import ToneModel, load_model, save_model
 from classifier.persistence import MODEL_FILE
@@ -60,6 +62,81 @@ def test_lexicon_counts_match_a_scan_of_each_category(articles) -> None:
                 found += len(lexicon.phrases.findall(lowered))
             expected.append(found)
         assert _lexicon_counts(lowered, tokens) == expected, sentence
+
+
+def _scanned_counts(sentence: str) -> list[int]:
+    """The lexicon, pattern and quote counts by full regex scans, no shortcuts."""
+    import re
+
+    from classifier.normalise import normalise_text
+    from classifier.sentence import (
+        _LEXICON_CATEGORIES,
+        _LOWER_TOKEN,
+        _PATTERNS,
+        _SHORT_QUOTE,
+        _lexicons,
+    )
+
+    text = normalise_text(sentence)
+    lowered = text.lower()
+    tokens = _LOWER_TOKEN.findall(lowered)
+    row = []
+    for name in _LEXICON_CATEGORIES:
+        lexicon = _lexicons()[name]
+        found = sum(1 for token in tokens if token in lexicon.words)
+        if lexicon.phrases is not None:
+            found += len(lexicon.phrases.findall(lowered))
+        row.append(found)
+    row += [len(p.pattern.findall(lowered)) for p in _PATTERNS.values()]
+    row += [len(re.findall(r"[\"\u201c\u201d]", text)), len(_SHORT_QUOTE.findall(text))]
+    return row
+
+
+_FRAGMENTS = [
+    "more",
+    "less",
+    "than",
+    "THAN",
+    "most",
+    "least",
+    "best",
+    "west",
+    "est",
+    "harder than",
+    "of course",
+    "in fact",
+    "according to",
+    "it is clear",
+    '"',
+    "\u201c",
+    "\u201d",
+    "'",
+    "-",
+    " ",
+    "\n",
+    ".",
+    "we",
+    "must",
+    "Bigger",
+]
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=25).map(" ".join))
+@settings(max_examples=300, deadline=None)
+def test_shortcut_counts_match_full_scans_on_any_mix(sentence: str) -> None:
+    from classifier.sentence import _counts
+
+    got = list(_counts.__wrapped__(sentence))
+    assert got[: len(_scanned_counts(sentence))] == _scanned_counts(sentence)
+
+
+def test_shortcut_counts_match_full_scans_on_the_corpus(articles) -> None:
+    from classifier.sentence import _counts
+
+    sentences = [s for text in articles["text"][:80] for s in text.split(". ")]
+    for sentence in sentences:
+        expected = _scanned_counts(sentence)
+        assert list(_counts.__wrapped__(sentence))[: len(expected)] == expected
 
 
 @pytest.mark.parametrize(
