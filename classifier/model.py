@@ -116,6 +116,23 @@ class ToneModel:
         sentences: Sequence[Sequence[Span]] | None = None,
     ) -> np.ndarray:
         """Probability that each text is opinion, scored passage by passage."""
+        return self.score_articles(texts, sentences)[0]
+
+    def score_articles(
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[Span]] | None = None,
+        *,
+        explain: int = 0,
+    ) -> tuple[np.ndarray, list[TopFeatures]]:
+        """Each text's opinion probability and, with ``explain=k``, its top features.
+
+        A text's log-odds are the word-weighted mean of its passages' log-odds,
+        so a feature's share of them is its weight times its value, averaged
+        over the passages with the same weights: the ``k`` features with the
+        largest shares each way are the ones that moved this score furthest.
+        The passages' features are computed once for both.
+        """
         if sentences is None:
             sentences = [sentence_spans(text) for text in texts]
         owners: list[int] = []
@@ -125,11 +142,29 @@ class ToneModel:
             chunks += parts
             owners += [i] * len(parts)
         weights = np.array([max(len(c.split()), 1) for c in chunks], dtype=float)
-        log_odds = logit(np.clip(self._probabilities(chunks), _EPS, 1 - _EPS))
         owner = np.array(owners, dtype=int)
-        total = np.bincount(owner, weights=log_odds * weights, minlength=len(texts))
         norm = np.bincount(owner, weights=weights, minlength=len(texts))
-        return np.asarray(expit(total / np.maximum(norm, _EPS)))
+        features = self._features(chunks) if explain and chunks else None
+        proba = (
+            _opinion_proba(self.pipeline, chunks)
+            if features is None
+            else self._proba_of(features)
+        )
+        log_odds = logit(np.clip(proba, _EPS, 1 - _EPS))
+        total = np.bincount(owner, weights=log_odds * weights, minlength=len(texts))
+        probabilities = np.asarray(expit(total / np.maximum(norm, _EPS)))
+        if features is None:
+            return probabilities, []
+        # Row i of the averaging matrix holds text i's passage weights over norm.
+        mean = sparse.csr_matrix(
+            (weights / norm[owner], (owner, np.arange(len(chunks)))),
+            shape=(len(texts), len(chunks)),
+        )
+        return probabilities, self._top_features(mean @ features, explain)
+
+    def _proba_of(self, features: Any) -> np.ndarray:
+        column = list(self.pipeline.classes_).index(OPINION)
+        return predict_proba(self.pipeline.named_steps["model"], features)[:, column]
 
     def sentence_probabilities(self, sentences: Sequence[str]) -> np.ndarray:
         """Probability that each sentence, read on its own, is opinion."""
@@ -153,18 +188,27 @@ class ToneModel:
         sign = 1.0 if self.pipeline.classes_[1] == OPINION else -1.0
         return linear.coef_[0] * sign, _feature_names(features.get_feature_names_out())
 
-    def top_features(self, texts: Sequence[str], k: int = 5) -> list[TopFeatures]:
+    def top_features(
+        self,
+        texts: Sequence[str],
+        k: int = 5,
+        sentences: Sequence[Sequence[Span]] | None = None,
+    ) -> list[TopFeatures]:
         """For each text, the ``k`` features that moved it furthest to each label."""
         if not texts:
             return []
+        return self.score_articles(texts, sentences, explain=k)[1]
+
+    def _top_features(self, values: Any, k: int) -> list[TopFeatures]:
         weights, names = self._explanation
-        rows = sparse.csr_matrix(self._features(texts))
+        rows = sparse.csr_matrix(values)
+        rows.sort_indices()
         out = []
         for i in range(rows.shape[0]):
             start, end = rows.indptr[i], rows.indptr[i + 1]
             columns = rows.indices[start:end]
             contribution = rows.data[start:end] * weights[columns]
-            order = np.argsort(contribution)
+            order = np.argsort(contribution, kind="stable")
             out.append(
                 TopFeatures.model_construct(
                     opinion=[

@@ -10,7 +10,7 @@ import pandas as pd
 from classifier.exceptions import EmptyTextError, ToneError
 from classifier.hedging import HedgeLexicon, score_hedging
 from classifier.model import OPINION, REPORTING, ToneModel
-from classifier.result import SentenceResult, ToneResult
+from classifier.result import SentenceResult, ToneResult, TopFeatures
 from classifier.tokenise import sentence_spans
 
 __all__ = [
@@ -20,6 +20,8 @@ __all__ = [
     "score_frame",
     "score_text",
 ]
+
+TOP_FEATURES = 5  # features each way in a detailed result
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "label",
@@ -140,7 +142,10 @@ def score_frame(
         sentence_spans(article) if title else s
         for article, title, s in zip(articles, titles, spans, strict=True)
     ]
-    probabilities = model.opinion_probability(articles, article_spans)
+    # With detail, the passages' features also give each article's top features.
+    probabilities, features = model.score_articles(
+        articles, article_spans, explain=TOP_FEATURES if detail else 0
+    )
     hedging = [score_hedging(t, s, lexicon) for t, s in zip(texts, spans, strict=True)]
 
     n = len(frame)
@@ -159,7 +164,15 @@ def score_frame(
         data[name] = _typed(columns[name], RESULT_DTYPES[name])
     if detail:
         data["result"] = _details(
-            frame, model, good, texts, spans, probabilities, hedging, id_column
+            frame,
+            model,
+            good,
+            texts,
+            spans,
+            probabilities,
+            features,
+            hedging,
+            id_column,
         )
     # One constructor call over ready-made arrays: inserting columns one by one,
     # or letting pandas infer each from a list, cost more than scoring a short text.
@@ -174,12 +187,12 @@ def _details(
     texts: list[str],
     spans: list[list[tuple[int, int]]],
     probabilities: np.ndarray,
+    features: list[TopFeatures],
     hedging: list,
     id_column: str | None,
 ) -> list[ToneResult | None]:
     flat = [text[a:b] for text, s in zip(texts, spans, strict=True) for a, b in s]
     sentence_p = iter(model.sentence_probabilities(flat))
-    features = model.top_features(texts)
     results: list[ToneResult | None] = [None] * len(frame)
     for j, i in enumerate(good):
         result, flags = hedging[j]

@@ -57,7 +57,7 @@ class _Lexicon:
 
     def phrase_count(self, lowered: str) -> int:
         """How many of the phrases ``lowered`` holds, as whole words."""
-        if self.phrases is None or not any(t in lowered for t in self.literals):
+        if self.phrases is None or not any(map(lowered.__contains__, self.literals)):
             return 0
         return len(self.phrases.findall(lowered))
 
@@ -74,7 +74,7 @@ class _Pattern:
         self.needs = needs
 
     def count(self, lowered: str, tokens: list[str]) -> int:
-        if not any(need in lowered for need in self.needs):
+        if not any(map(lowered.__contains__, self.needs)):
             return 0
         return len(self.pattern.findall(lowered))
 
@@ -113,10 +113,20 @@ def _lexicon_counts(lowered: str, tokens: list[str]) -> list[int]:
     for token in tokens:
         for i in categories(token, ()):
             row[i] += 1
-    lexicons = _lexicons()
-    for i, name in enumerate(_LEXICON_CATEGORIES):
-        row[i] += lexicons[name].phrase_count(lowered)
+    for i, lexicon in _phrase_lexicons():
+        row[i] += lexicon.phrase_count(lowered)
     return row
+
+
+@lru_cache(maxsize=1)
+def _phrase_lexicons() -> tuple[tuple[int, _Lexicon], ...]:
+    """The lexicons with phrases, by their index in ``_LEXICON_CATEGORIES``."""
+    lexicons = _lexicons()
+    return tuple(
+        (i, lexicons[name])
+        for i, name in enumerate(_LEXICON_CATEGORIES)
+        if lexicons[name].phrases is not None
+    )
 
 
 _LEXICON_FILE = "data/sentence_lexicon.tsv"

@@ -43,6 +43,34 @@ def test_top_features_point_the_right_way(model: ToneModel) -> None:
     assert "said" in {f.feature for f in top.reporting}
 
 
+def test_explaining_leaves_the_probabilities_bitwise_alone(
+    model: ToneModel, articles
+) -> None:
+    texts = [*articles["text"][:40], "\n\n".join(articles["text"][40:46])]
+    plain, _ = model.score_articles(texts)
+    explained, features = model.score_articles(texts, explain=3)
+    assert np.array_equal(plain, explained) and len(features) == len(texts)
+
+
+def test_top_features_add_up_to_the_passage_weighted_margin(
+    model: ToneModel, articles
+) -> None:
+    """Every feature's share, summed, is the score's margin less the intercept."""
+    long_text = "\n\n".join(articles["text"][:5])  # several passages
+    spans = sentence_spans(long_text)
+    (top,) = model.top_features([long_text], k=100_000)
+    shares = sum(f.weight for f in top.opinion) - sum(f.weight for f in top.reporting)
+    parts = passages(long_text, spans, model.passage_words)
+    words = np.array([len(p.split()) for p in parts], dtype=float)
+    linear = model.pipeline.named_steps["model"].calibrated_classifiers_[0].estimator
+    margins = linear.decision_function(model._features(parts)) - linear.intercept_[0]
+    sign = 1.0 if model.pipeline.classes_[1] == "opinion" else -1.0
+    expected = sign * float(np.average(margins, weights=words))
+    assert len(parts) > 1
+    rounding = 5e-5 * (len(top.opinion) + len(top.reporting))  # 4 decimals each
+    assert shares == pytest.approx(expected, abs=rounding)
+
+
 def test_sentence_probabilities_in_range(model: ToneModel) -> None:
     p = model.sentence_probabilities(["We must act.", "Police said two died."])
     assert np.all((p >= 0) & (p <= 1)) and p[0] > p[1]
