@@ -6,9 +6,9 @@ arithmetic on one short text.
 
 scikit-learn's ``CountVectorizer`` counts a document's features in a Python loop
 over every token (a dictionary lookup, a ``try`` and an increment each). Here the
-same analyzer (scikit-learn's own ``build_analyzer``) feeds ``map`` and
-``collections.Counter``, which run in C, and the counts then go through the
-vectorizer's own TF-IDF step. The matrix is the same, entry for entry and in the
+same analyzer (scikit-learn's steps) gives each document's terms, one ``map`` in C
+looks up the terms of all documents at once, the sparse constructor sums repeats
+into counts, and the counts then go through the vectorizer's own TF-IDF step. The matrix is the same, entry for entry and in the
 same order, so the model's output is bitwise the same; an oracle test checks it
 against ``Pipeline.transform``. Any feature step this module does not recognise
 is left to scikit-learn.
@@ -20,9 +20,8 @@ per token rule, and its stance counts counted once, whatever the number of
 pipelines.
 """
 
-from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any, TypeVar
 
 import numpy as np
@@ -127,26 +126,21 @@ def count_matrix(vectorizer: CountVectorizer, documents: Sequence[str]) -> Any:
     [[1, 2, 1], [0, 0, 0]]
     """
     analyze = _word_analyzer(vectorizer, documents)
-    lookup = vectorizer.vocabulary_.get
-    indices: list[int] = []
-    values: list[int] = []
-    indptr = [0]
-    for i, document in enumerate(documents):
-        counts = Counter(map(lookup, analyze(i, document), repeat(-1)))
-        counts.pop(-1, None)  # out of the vocabulary
-        indices += counts.keys()
-        values += counts.values()
-        indptr.append(len(indices))
-    kind = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
-    matrix = sparse.csr_matrix(
-        (
-            np.asarray(values, dtype=np.intc),
-            np.asarray(indices, dtype=kind),
-            np.asarray(indptr, dtype=kind),
-        ),
-        shape=(len(documents), len(vectorizer.vocabulary_)),
-        dtype=vectorizer.dtype,
+    terms = [analyze(i, document) for i, document in enumerate(documents)]
+    lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+    # Every term of every document looked up in one pass in C (-1: not in the
+    # vocabulary); the sparse constructor then sums repeats into counts.
+    columns = np.fromiter(
+        map(vectorizer.vocabulary_.get, chain.from_iterable(terms), repeat(-1)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
     )
+    rows = np.repeat(np.arange(len(terms), dtype=np.int64), lengths)
+    known = columns >= 0
+    matrix = sparse.csr_matrix(
+        (np.ones(int(known.sum()), dtype=np.intc), (rows[known], columns[known])),
+        shape=(len(documents), len(vectorizer.vocabulary_)),
+    ).astype(vectorizer.dtype)
     matrix.sort_indices()
     if vectorizer.binary:
         matrix.data.fill(1)
