@@ -109,9 +109,9 @@ def _word_categories() -> dict[str, tuple[int, ...]]:
 def _lexicon_counts(lowered: str, tokens: list[str]) -> list[int]:
     """How many words and phrases of each stance lexicon the sentence holds."""
     row = [0] * len(_LEXICON_CATEGORIES)
-    categories = _word_categories().get
-    for token in tokens:
-        for i in categories(token, ()):
+    # Only the tokens found in some lexicon reach the Python loop (filtered in C).
+    for found in filter(None, map(_word_categories().get, tokens)):
+        for i in found:
             row[i] += 1
     for i, lexicon in _phrase_lexicons():
         row[i] += lexicon.phrase_count(lowered)
