@@ -148,7 +148,7 @@ class ToneModel:
         proba = (
             _opinion_proba(self.pipeline, chunks)
             if features is None
-            else self._proba_of(features)
+            else _proba_from_features(self.pipeline, features)
         )
         log_odds = logit(np.clip(proba, _EPS, 1 - _EPS))
         total = np.bincount(owner, weights=log_odds * weights, minlength=len(texts))
@@ -161,10 +161,6 @@ class ToneModel:
             shape=(len(texts), len(chunks)),
         )
         return probabilities, self._top_features(mean @ features, explain)
-
-    def _proba_of(self, features: Any) -> np.ndarray:
-        column = list(self.pipeline.classes_).index(OPINION)
-        return predict_proba(self.pipeline.named_steps["model"], features)[:, column]
 
     def sentence_probabilities(self, sentences: Sequence[str]) -> np.ndarray:
         """Probability that each sentence, read on its own, is opinion."""
@@ -241,12 +237,18 @@ def _opinion_proba(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
     """
     if not texts:
         return np.empty(0)
-    column = list(pipeline.classes_).index(OPINION)
     if list(pipeline.named_steps) != ["features", "model"]:
+        column = list(pipeline.classes_).index(OPINION)
         return np.asarray(pipeline.predict_proba(list(texts))[:, column])
     if not isinstance(texts, SharedTexts):
         texts = list(texts)
     features = transform_features(pipeline.named_steps["features"], texts)
+    return _proba_from_features(pipeline, features)
+
+
+def _proba_from_features(pipeline: Pipeline, features: Any) -> np.ndarray:
+    """The opinion probability a ``features`` + ``model`` pipeline gives each row."""
+    column = list(pipeline.classes_).index(OPINION)
     return predict_proba(pipeline.named_steps["model"], features)[:, column]
 
 

@@ -8,10 +8,11 @@ scikit-learn's ``CountVectorizer`` counts a document's features in a Python loop
 over every token (a dictionary lookup, a ``try`` and an increment each). Here the
 same analyzer (scikit-learn's steps) gives each document's terms, one ``map`` in C
 looks up the terms of all documents at once, the sparse constructor sums repeats
-into counts, and the counts then go through the vectorizer's own TF-IDF step. The matrix is the same, entry for entry and in the
-same order, so the model's output is bitwise the same; an oracle test checks it
-against ``Pipeline.transform``. Any feature step this module does not recognise
-is left to scikit-learn.
+into counts, and the counts then go through the vectorizer's own TF-IDF step.
+The matrix is the same, entry for entry and in the same order, so the model's
+output is bitwise the same; an oracle test checks it against
+``Pipeline.transform``. Any feature step this module does not recognise is left
+to scikit-learn.
 
 Several pipelines scoring the same texts (the sentence model averages two) can
 share the work that does not depend on what each learned: pass the texts as one
