@@ -177,9 +177,11 @@ SENTENCE_FEATURES: tuple[str, ...] = (
 )
 
 
-# Both sentence pipelines count the same sentences one after the other; the
-# cache lets the second read the first's counts when they number at most 8,192
-# (one request, not a 1,000-row chunk of ``tone batch``, where it never hits).
+# Scoring shares counts between the sentence pipelines through
+# ``classifier.vectorise.SharedTexts``. The cache serves what goes through
+# scikit-learn's own path: training counts the CheckThat! sentences once per
+# calibration fold and again to choose the offset (7,723 hits against 2,956
+# misses in one ``fit_sentence_model``).
 @lru_cache(maxsize=8192)
 def _counts(sentence: str) -> tuple[int, ...]:
     text = normalise_text(sentence)
