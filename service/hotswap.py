@@ -1,13 +1,19 @@
-"""Follow a registry's ``CURRENT`` pointer and swap the served model in place.
+"""Follow the model directory and swap the served model in place.
 
-Each worker process runs one :class:`ModelWatcher`. A background thread reads
-``CURRENT`` (one small file) every ``interval`` seconds; when it names a new
-version, the thread loads that model off the request path and then replaces the
-one reference requests read, ``app.state.model``. A request holds the model it
-started with until it finishes, so nothing in flight fails or mixes versions, and
-every result carries the ``model_version`` that produced it. A model that fails
-to load (damaged, or holding an untrusted type) is refused: the worker keeps
-serving what it has and logs why.
+Each worker process runs one :class:`ModelWatcher`. A background thread looks at
+the model directory every ``interval`` seconds: a registry's ``CURRENT`` (one
+small file), or the two files of a plain model directory (two ``stat`` calls).
+When ``CURRENT`` names a new version, or a plain directory's files were
+rewritten and have then stayed as they are for one more look (so a model still
+being written is not read half-done), the thread loads that model off the request
+path and then replaces the one reference requests read, ``app.state.model``.
+Every worker follows the directory this way, so a model reloaded through one
+worker's ``POST /v1/model/reload`` reaches the others within two intervals.
+
+A request holds the model it started with until it finishes, so nothing in
+flight fails or mixes versions, and every result carries the ``model_version``
+that produced it. A model that fails to load (damaged, or holding an untrusted
+type) is refused: the worker keeps serving what it has and logs why.
 """
 
 import logging
@@ -17,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier import ModelFileError, ToneError, ToneModel
-from training.registry import current_version, load_served_model
+from training.registry import FILES_STAMP, load_served_model, served_stamp
 
 __all__ = ["ModelWatcher"]
 
@@ -34,7 +40,7 @@ class ModelWatcher:
     model_dir : Path
         A registry (with ``CURRENT``) or a plain model directory.
     interval : float
-        Seconds between checks of ``CURRENT``; 0 turns the thread off.
+        Seconds between checks of the directory; 0 turns the thread off.
     on_swap : callable, optional
         Called with each model newly put in service.
     """
@@ -53,6 +59,7 @@ class ModelWatcher:
         self.on_swap = on_swap or (lambda model: None)
         self.last_error: str | None = None
         self._pointer: str | None = None
+        self._pending: str | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -68,7 +75,7 @@ class ModelWatcher:
 
     def load_initial(self) -> None:
         """Load whatever the directory holds now; log and serve nothing on error."""
-        pointer = current_version(self.model_dir)
+        pointer = served_stamp(self.model_dir)
         with self._lock:
             try:
                 self._swap(pointer)
@@ -79,9 +86,17 @@ class ModelWatcher:
                 log.error("no model loaded: %s", error)
 
     def check(self) -> bool:
-        """Swap if ``CURRENT`` moved since the last look; ``True`` if swapped."""
-        pointer = current_version(self.model_dir)
+        """Swap if the served model changed since the last look; ``True`` if swapped.
+
+        ``CURRENT`` is replaced atomically and acted on at once. A plain
+        directory's files are written one after the other, so their change is
+        acted on once they look the same on two checks in a row.
+        """
+        pointer = served_stamp(self.model_dir)
         if pointer is None or pointer == self._pointer:
+            return False
+        if pointer.startswith(FILES_STAMP) and pointer != self._pending:
+            self._pending = pointer
             return False
         with self._lock:
             if pointer == self._pointer:
@@ -98,14 +113,14 @@ class ModelWatcher:
             return True
 
     def reload(self) -> ToneModel:
-        """Load the model the directory points at now, even if already seen.
+        """Load the model the directory holds now, even if already seen.
 
         Raises
         ------
         ModelFileError
             If it cannot be loaded; the served model is left in place.
         """
-        pointer = current_version(self.model_dir)
+        pointer = served_stamp(self.model_dir)
         with self._lock:
             try:
                 return self._swap(pointer)

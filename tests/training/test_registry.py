@@ -8,10 +8,12 @@ import skops.io as sio
 from classifier import ModelFileError
 from training.exceptions import RegistryError, RetrainBusyError
 from training.registry import (
+    FILES_STAMP,
     Registry,
     current_version,
     load_served_model,
     resolve_model_dir,
+    served_stamp,
 )
 
 
@@ -117,3 +119,18 @@ def test_one_retrain_lock_at_a_time(registry_dir: Path) -> None:
         ):
             pass
     assert not registry.is_locked()
+
+
+def test_served_stamp_names_the_version_or_the_files(
+    registry_dir: Path, small_model_dir: Path, tmp_path: Path
+) -> None:
+    assert served_stamp(registry_dir) == "test-model"
+    assert served_stamp(tmp_path / "nothing-here") is None
+    plain = shutil.copytree(small_model_dir, tmp_path / "plain")
+    before = served_stamp(plain)
+    assert before is not None and before.startswith(FILES_STAMP)
+    assert served_stamp(plain) == before
+    # A model trained over the old one in place: a new stamp.
+    _add_version(tmp_path, "plain-v2", plain)
+    shutil.copy(tmp_path / "plain-v2" / "metadata.json", plain / "metadata.json")
+    assert served_stamp(plain) not in (None, before)

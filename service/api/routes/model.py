@@ -29,7 +29,11 @@ def model_info(model: ModelDep) -> ModelInfo:
     responses=error_responses(401, 403, 415, 422, 429, 409),
 )
 def reload_model(request: Request, watcher: WatcherDep) -> dict[str, str | None]:
-    """Load the model the model directory points at now, in this worker."""
+    """Load the model the model directory holds now, in this worker at once.
+
+    The other workers' watchers follow the same directory and load it within
+    two reload intervals.
+    """
     before = request.app.state.model
     try:
         served = watcher.reload()
