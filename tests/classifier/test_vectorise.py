@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.pipeline import Pipeline
@@ -9,7 +11,12 @@ from sklearn.pipeline import Pipeline
 from classifier import ToneModel, build_pipeline, fit_pipeline
 from classifier.model import _opinion_proba
 from classifier.sentence import build_sentence_pipeline
-from classifier.vectorise import SharedTexts, count_matrix, transform_features
+from classifier.vectorise import (
+    SharedTexts,
+    count_matrix,
+    transform_features,
+    word_ngrams,
+)
 
 _EDGE = ["", "   ", "zzqx unknownword", '"?!"', "Mr. Hale said 40 times."]
 
@@ -131,6 +138,30 @@ def test_count_matrix_matches_count_vectorizer(vectorizer, articles) -> None:
     vectorizer.fit(texts)
     docs = [*articles["text"][80:120], *_EDGE]
     _same(count_matrix(vectorizer, docs), vectorizer.transform(docs))
+
+
+@given(
+    tokens=st.lists(st.sampled_from(["a", "b", "cc", "the", "x y"]), max_size=8),
+    ngram_range=st.sampled_from([(1, 1), (1, 2), (2, 2), (1, 3), (2, 4), (3, 3)]),
+    stop_words=st.sampled_from([None, ["the"]]),
+)
+def test_word_ngrams_match_scikit_learn(
+    tokens: list[str], ngram_range: tuple[int, int], stop_words: list[str] | None
+) -> None:
+    vectorizer = CountVectorizer(ngram_range=ngram_range, stop_words=stop_words)
+    expected = vectorizer._word_ngrams(list(tokens), vectorizer.get_stop_words())
+    assert word_ngrams(vectorizer)(list(tokens)) == expected
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["list", "shared"])
+def test_bigram_counts_match_with_and_without_shared_texts(
+    articles, shared: bool
+) -> None:
+    vectorizer = CountVectorizer(ngram_range=(1, 3), min_df=2)
+    vectorizer.fit(list(articles["text"][:80]))
+    docs = [*articles["text"][80:120], *_EDGE]
+    given_docs = SharedTexts(docs) if shared else docs
+    _same(count_matrix(vectorizer, given_docs), vectorizer.transform(docs))
 
 
 def test_other_feature_steps_are_left_to_scikit_learn(articles) -> None:
