@@ -113,8 +113,11 @@ def _lexicon_counts(lowered: str, tokens: list[str]) -> list[int]:
     for found in filter(None, map(_word_categories().get, tokens)):
         for i in found:
             row[i] += 1
-    for i, lexicon in _phrase_lexicons():
-        row[i] += lexicon.phrase_count(lowered)
+    # Nine sentences in ten hold no phrase of any lexicon: one substring scan
+    # over all the phrases (3 µs) spares the six lexicons' own (5 µs).
+    if any(map(lowered.__contains__, _phrase_literals())):
+        for i, lexicon in _phrase_lexicons():
+            row[i] += lexicon.phrase_count(lowered)
     return row
 
 
@@ -127,6 +130,12 @@ def _phrase_lexicons() -> tuple[tuple[int, _Lexicon], ...]:
         for i, name in enumerate(_LEXICON_CATEGORIES)
         if lexicons[name].phrases is not None
     )
+
+
+@lru_cache(maxsize=1)
+def _phrase_literals() -> tuple[str, ...]:
+    """Every lexicon's phrases as written: a sentence holding none has no phrase."""
+    return tuple(t for _, lexicon in _phrase_lexicons() for t in lexicon.literals)
 
 
 _LEXICON_FILE = "data/sentence_lexicon.tsv"
