@@ -49,6 +49,10 @@ def normalise_text(text: str) -> str:
     # or two spaces in a row. On news copy this halved the cost of the function.
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if text.isprintable():
+        # No control, format or line-break character (nor tab): only runs of
+        # spaces can need tidying. Most sentences take this way.
+        return (_SPACES.sub(" ", text) if "  " in text else text).strip()
     text = _CONTROL.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
     if "\t" in text or "  " in text:
         text = _SPACES.sub(" ", text)

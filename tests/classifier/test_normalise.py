@@ -105,6 +105,12 @@ def test_mask_text_matches_the_reference_on_the_corpus(articles) -> None:
                     "\u2019",
                     "\u00a0",
                     "x1",
+                    "  ",
+                    "\t",
+                    "\x00",
+                    "\u200b",
+                    "\u2028",
+                    "\ufeff",
                 ]
             ),
             st.text(max_size=3),
