@@ -162,7 +162,9 @@ _COMPARATIVE = _Pattern(
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _DIGIT = re.compile(r"\d")
 _QUOTES = ('"', "\u201c", "\u201d")
-_CAPITALISED = re.compile(r"(?<=\s)[A-Z][a-z]+")
+# Opening with the capital lets the engine skip to candidates; the look-behind
+# checks the space before it (the same matches as "(?<=\s)[A-Z][a-z]+").
+_CAPITALISED = re.compile(r"[A-Z](?<=\s[A-Z])[a-z]+")
 # A short quoted phrase with no attribution around it is usually a scare quote.
 _SHORT_QUOTE = re.compile(r'"[^"]{1,30}"')
 
