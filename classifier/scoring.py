@@ -7,6 +7,7 @@ The CLI's ``tone batch``, the HTTP API and any distributed batch call
 import numpy as np
 import pandas as pd
 
+from classifier.collection import fewer_collections
 from classifier.exceptions import EmptyTextError, ToneError
 from classifier.hedging import HedgeLexicon, score_hedging
 from classifier.model import OPINION, REPORTING, ToneModel
@@ -86,6 +87,7 @@ def _title(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+@fewer_collections()
 def score_frame(
     frame: pd.DataFrame,
     model: ToneModel,
