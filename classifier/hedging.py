@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import compress, count
 from pathlib import Path
-from typing import get_args
+from typing import cast, get_args
 
 from classifier.result import HedgeCategory, HedgeCue, HedgingResult
 from classifier.tokenise import Span, sentence_spans, word_spans, word_tokens
@@ -175,7 +175,7 @@ _CURRENCY = re.compile(r"^[$£€¥]$|^\d")
 @dataclass(frozen=True)
 class _Entry:
     tokens: tuple[str, ...]
-    category: str
+    category: HedgeCategory
     rule: str
 
 
@@ -275,8 +275,10 @@ class HedgeLexicon:
             tokens = tuple(text[a:b] for a, b in word_spans(text))
             if not tokens:
                 raise ValueError(f"Hedge cue {cue!r} has no words.")
+            # Checked against the categories above.
+            known = cast(HedgeCategory, category)
             self._by_first.setdefault(tokens[0], []).append(
-                _Entry(tokens, category, rule)
+                _Entry(tokens, known, rule)
             )
         for options in self._by_first.values():
             options.sort(key=lambda e: len(e.tokens), reverse=True)
