@@ -277,9 +277,7 @@ class HedgeLexicon:
                 raise ValueError(f"Hedge cue {cue!r} has no words.")
             # Checked against the categories above.
             known = cast(HedgeCategory, category)
-            self._by_first.setdefault(tokens[0], []).append(
-                _Entry(tokens, known, rule)
-            )
+            self._by_first.setdefault(tokens[0], []).append(_Entry(tokens, known, rule))
         for options in self._by_first.values():
             options.sort(key=lambda e: len(e.tokens), reverse=True)
         self.size = len(entries)
