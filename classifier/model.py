@@ -22,10 +22,11 @@ from classifier.result import Feature, TopFeatures
 from classifier.tokenise import Span, sentence_spans
 from classifier.vectorise import SharedTexts, predict_proba, transform_features
 
-__all__ = ["OPINION", "REPORTING", "ToneModel", "passages"]
+__all__ = ["OPINION", "REPORTING", "TOP_FEATURES", "ToneModel", "passages"]
 
 OPINION = "opinion"
 REPORTING = "reporting"
+TOP_FEATURES = 5  # features each way in a detailed result
 _EPS = 1e-6
 
 
@@ -187,7 +188,7 @@ class ToneModel:
     def top_features(
         self,
         texts: Sequence[str],
-        k: int = 5,
+        k: int = TOP_FEATURES,
         sentences: Sequence[Sequence[Span]] | None = None,
     ) -> list[TopFeatures]:
         """For each text, the ``k`` features that moved it furthest to each label."""

@@ -10,7 +10,7 @@ import pandas as pd
 from classifier.collection import fewer_collections
 from classifier.exceptions import EmptyTextError, ToneError
 from classifier.hedging import HedgeLexicon, score_hedging
-from classifier.model import OPINION, REPORTING, ToneModel
+from classifier.model import OPINION, REPORTING, TOP_FEATURES, ToneModel
 from classifier.result import SentenceResult, ToneResult, TopFeatures
 from classifier.tokenise import sentence_spans
 
@@ -21,8 +21,6 @@ __all__ = [
     "score_frame",
     "score_text",
 ]
-
-TOP_FEATURES = 5  # features each way in a detailed result
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "label",

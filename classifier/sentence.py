@@ -73,7 +73,7 @@ class _Pattern:
         self.pattern = re.compile(pattern)
         self.needs = needs
 
-    def count(self, lowered: str, tokens: list[str]) -> int:
+    def count(self, lowered: str) -> int:
         if not any(map(lowered.__contains__, self.needs)):
             return 0
         return len(self.pattern.findall(lowered))
@@ -199,7 +199,7 @@ def _counts(sentence: str) -> tuple[int, ...]:
     lowered = text.lower()
     tokens = _LOWER_TOKEN.findall(lowered)
     row = _lexicon_counts(lowered, tokens)
-    row += [p.count(lowered, tokens) for p in _PATTERNS.values()]
+    row += [p.count(lowered) for p in _PATTERNS.values()]
     row += [
         sum(map(text.count, _QUOTES)),
         len(_SHORT_QUOTE.findall(text)) if '"' in text else 0,
