@@ -24,8 +24,7 @@ _SUMMARY_COLUMNS = (
     "sentences",
     "model_version",
 )
-# Every field is given: model_construct's own defaults (factories) cost more here
-# than the rest of building the result. Frozen models, so one empty instance serves.
+# Frozen models, so one empty instance serves every summary.
 _NO_FEATURES = TopFeatures()
 DetailQuery = Annotated[
     bool, Query(description="Include per-sentence scores, cues and top features.")
@@ -60,14 +59,15 @@ def _score(
         results: list[ToneResult] = list(scored["result"])
     else:
         # Read column by column (DataFrame.to_dict cost more than scoring a short
-        # article); score_frame's typed columns already hold valid values.
+        # article). Validated like every other result: 8.3 against 7.2 µs an
+        # article for model_construct, next to about 4.6 ms of scoring.
         rows = zip(*(scored[name].tolist() for name in _SUMMARY_COLUMNS), strict=True)
         results = [
-            ToneResult.model_construct(
+            ToneResult(
                 id=ident,
                 label=label,
                 opinion_probability=probability,
-                hedging=HedgingResult.model_construct(
+                hedging=HedgingResult(
                     score=hedging, hedged_sentences=hedged, sentences=sentences, cues=[]
                 ),
                 sentences=[],
