@@ -19,8 +19,9 @@ sentence-transformers model directory works); nothing is downloaded, as
 
 Choices are made on dev. ``--final`` refits the chosen setting (one ``C``, or the
 ``--epochs`` given) on train+dev and scores dev_test once, at the last epoch only.
-Decisions at probability 0.5. The CheckThat! files are read from the corpora path
-(``--corpora`` or ``TONE_CORPORA``), never copied.
+Decisions at probability 0.5; ``--save`` keeps the fine-tuned model's last scores
+(for combining with tone's own sentence model). The CheckThat! files are read from
+the corpora path (``--corpora`` or ``TONE_CORPORA``), never copied.
 """
 
 import argparse
@@ -84,7 +85,8 @@ def finetune(
     rate: float,
     epochs: int,
     final: bool,
-) -> None:
+) -> np.ndarray:
+    """Fine-tune and return the probabilities of the last epoch's scoring."""
     from transformers import AutoModel, AutoTokenizer
 
     torch.manual_seed(0)
@@ -118,6 +120,7 @@ def finetune(
         mask = tokens["attention_mask"].unsqueeze(-1).float()
         return head((hidden * mask).sum(1) / mask.sum(1))
 
+    probability = np.zeros(0)
     for epoch in range(epochs):
         encoder.train()
         start = time.perf_counter()
@@ -148,6 +151,7 @@ def finetune(
             expected,
             probability,
         )
+    return probability
 
 
 def main() -> None:
@@ -161,6 +165,9 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--final", action="store_true", help="score dev_test once")
+    parser.add_argument(
+        "--save", type=Path, default=None, help="write the last scores here (.npy)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(2)
     np.random.seed(0)
@@ -169,7 +176,11 @@ def main() -> None:
     if args.mode == "frozen":
         frozen(args.model, data, args.C, args.final)
     else:
-        finetune(args.model, data, rate=args.lr, epochs=args.epochs, final=args.final)
+        probability = finetune(
+            args.model, data, rate=args.lr, epochs=args.epochs, final=args.final
+        )
+        if args.save is not None:
+            np.save(args.save, probability)
 
 
 if __name__ == "__main__":
