@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 
 from classifier import ToneError, ToneModel, load_model, score_text
 from service.settings import Settings
@@ -50,9 +51,19 @@ def _os_error(error: OSError) -> str:
     return str(error).strip("'\"")
 
 
+def _settings() -> Settings:
+    """The settings from the environment, or one line naming the bad variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "TONE_" + "_".join(str(part) for part in first["loc"][:1]).upper()
+        _fail(f"{name}={first.get('input')!r}: {first['msg']}")
+
+
 def _model_dir(model: Path | None) -> Path:
     """The model directory to load: a registry's CURRENT version, or the folder."""
-    return resolve_model_dir(model or Settings().model_dir)
+    return resolve_model_dir(model or _settings().model_dir)
 
 
 def _load(model: Path | None) -> ToneModel:
@@ -237,7 +248,7 @@ def train(
     from training.registry import is_registry
     from training.train import load_training_frame, train_and_save
 
-    settings = Settings()
+    settings = _settings()
     target = output or settings.model_dir
     if is_registry(target):
         _fail(
@@ -294,7 +305,7 @@ def evaluate(
         report_markdown,
     )
 
-    settings = Settings()
+    settings = _settings()
     names = list(EXTERNAL_CORPORA) if all_corpora else list(corpus or [])
     if file is None and not names:
         _fail("name a labeled file, --corpus NAME or --all")
@@ -356,7 +367,7 @@ def labels_stats(
     )
     from training.labelstore import DB_FILE, LabelStore
 
-    data_dir = Settings().data_dir
+    data_dir = _settings().data_dir
     # Do not create a database just to say it is empty.
     exists = (data_dir / DB_FILE).is_file()
     stored = _store().stats() if exists else LabelStore.empty_stats()
@@ -367,7 +378,7 @@ def labels_stats(
 def _store() -> "LabelStore":
     from training.labelstore import LabelStore
 
-    settings = Settings()
+    settings = _settings()
     try:
         return LabelStore(settings.data_dir, max_chars=settings.max_text_chars)
     except (OSError, sqlite3.Error) as error:
@@ -504,7 +515,7 @@ def labels_export(
 def _registry(model: Path | None) -> "Registry":
     from training.registry import Registry
 
-    return Registry(model or Settings().model_dir)
+    return Registry(model or _settings().model_dir)
 
 
 @model_app.command("list")
@@ -575,7 +586,7 @@ def retrain(
     from training.retrain import RetrainOptions
     from training.retrain import retrain as run_retrain
 
-    settings = Settings()
+    settings = _settings()
     store = _store()
     options = RetrainOptions(
         labels_path=settings.labels_file,
@@ -633,7 +644,7 @@ def serve(
 
     from service.workers import serve_workers
 
-    settings = Settings()
+    settings = _settings()
     if model is not None:
         os.environ["TONE_MODEL_DIR"] = str(model)  # read again by each worker's app
     config = uvicorn.Config(
@@ -644,6 +655,7 @@ def serve(
         workers=workers or settings.workers,
         log_level=settings.log_level,
         timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
     if config.workers == 1:
         server = uvicorn.Server(config)

@@ -88,6 +88,16 @@ class Settings(BaseSettings):
             "were still importing, or busy scoring, on a loaded 2-core machine."
         ),
     )
+    keep_alive_seconds: int = Field(
+        default=65,
+        ge=1,
+        description=(
+            "How long an idle keep-alive connection stays open. A client that sends "
+            "on a connection just as the server closes it gets a reset, so the "
+            "default outlasts the 60 s idle timeout of common load balancers and "
+            "the proxy closes first; uvicorn's own is 5 s."
+        ),
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(

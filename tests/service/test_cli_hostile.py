@@ -246,3 +246,22 @@ def test_real_process_prints_no_traceback(model_dir: Path, tmp_path: Path) -> No
         assert done.returncode == 1 and done.stdout == ""
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
         assert done.stderr.startswith(f"tone: error: {source}: ")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "TONE_KEEP_ALIVE_SECONDS",
+            "0",
+            "TONE_KEEP_ALIVE_SECONDS='0': Input should be",
+        ),
+        ("TONE_WORKERS", "two", "TONE_WORKERS='two': Input should be a valid integer"),
+    ],
+)
+def test_bad_setting_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    for command in (["serve"], ["score", "The minister said so."]):
+        _one_clean_line(CliRunner().invoke(app, command), message)

@@ -200,10 +200,11 @@ def test_corrupted_model_is_refused_and_the_loaded_one_kept(
     assert f"no model loaded: {refused.value}" in caplog.text
 
 
-def test_serve_gives_workers_time_to_answer_the_supervisor(
+def test_serve_passes_its_timeouts_to_uvicorn(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """uvicorn's default 5 s health ping killed starting workers in a loop."""
+    """uvicorn's 5 s health ping killed starting workers in a loop, and its 5 s
+    keep-alive reset a request now and then under load."""
     import uvicorn
     from typer.testing import CliRunner
 
@@ -221,9 +222,14 @@ def test_serve_gives_workers_time_to_answer_the_supervisor(
     )
     monkeypatch.setattr(uvicorn.Server, "run", run)
     monkeypatch.setenv("TONE_WORKER_HEALTHCHECK_SECONDS", "45")
+    monkeypatch.setenv("TONE_KEEP_ALIVE_SECONDS", "90")
     assert CliRunner().invoke(app, ["serve", "--workers", "2"]).exit_code == 0
     config = seen["workers"]
     assert (config.workers, config.timeout_worker_healthcheck) == (2, 45)
+    assert config.timeout_keep_alive == 90
     monkeypatch.delenv("TONE_WORKER_HEALTHCHECK_SECONDS")
+    monkeypatch.delenv("TONE_KEEP_ALIVE_SECONDS")
     assert CliRunner().invoke(app, ["serve"]).exit_code == 0
     assert seen["single"].timeout_worker_healthcheck == 30
+    # Longer than a load balancer's usual 60 s idle timeout (uvicorn's own is 5 s).
+    assert seen["single"].timeout_keep_alive == 65
