@@ -57,7 +57,9 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as error:
         first = error.errors()[0]
-        name = "TONE_" + "_".join(str(part) for part in first["loc"][:1]).upper()
+        if not first["loc"]:  # a check across settings names no variable
+            _fail(f"the TONE_ settings: {first['msg']}")
+        name = f"TONE_{str(first['loc'][0]).upper()}"
         _fail(f"{name}={first.get('input')!r}: {first['msg']}")
 
 
