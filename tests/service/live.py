@@ -4,6 +4,8 @@ Shared by the soak and fault tests. Only 127.0.0.1 is ever targeted.
 """
 
 import asyncio
+import http.client
+import json
 import os
 import random
 import socket
@@ -58,6 +60,34 @@ class LiveServer:
             for conn in psutil.net_connections(kind="tcp")
             if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port
         )
+
+    def post_fresh(self, path: str, body: object) -> tuple[int | None, int, dict]:
+        """POST on a new connection: (pid of the worker that answered, status, JSON).
+
+        Each new connection is accepted by whichever worker the kernel picks
+        (``SO_REUSEPORT``), so repeated calls reach every worker.
+        """
+        port = int(self.url.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request(
+                "POST", path, json.dumps(body), {"Content-Type": "application/json"}
+            )
+            response = connection.getresponse()
+            status, payload = response.status, json.loads(response.read())
+            # The connection is still open (keep-alive): find who holds its far end.
+            assert connection.sock is not None
+            local = connection.sock.getsockname()[1]
+            for worker in self.workers():
+                try:
+                    ends = worker.net_connections(kind="tcp")
+                except psutil.NoSuchProcess:
+                    continue
+                if any(end.raddr and end.raddr.port == local for end in ends):
+                    return worker.pid, status, payload
+            return None, status, payload
+        finally:
+            connection.close()
 
     def rss_bytes(self) -> int:
         """Resident memory of the whole tree, supervisor and workers."""

@@ -112,6 +112,22 @@ def test_labels_retrain_and_hot_swap_under_load(
             print(f"new version served {time.monotonic() - promoted:.1f} s after")
             mark = len(seen)
             time.sleep(2)
+
+            # Every worker swaps: the steady client above keeps one connection,
+            # so one worker. New connections land on any worker; open them
+            # until each worker has answered, and every answer is the new version.
+            answers: dict[int | None, set[str]] = {}
+            for _ in range(100):
+                pid, status, body = live.post_fresh(
+                    "/v1/score?detail=false", {"text": TEXT}
+                )
+                assert status == 200, body
+                answers.setdefault(pid, set()).add(body["model_version"])
+                if len(answers) == 2:
+                    break
+            print(f"fresh connections: {answers}")
+            assert set(answers) == {worker.pid for worker in live.workers()}
+            assert all(versions == {new} for versions in answers.values()), answers
         finally:
             stop.set()
             client_thread.join(timeout=60)
