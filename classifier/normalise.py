@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-__all__ = ["mask_text", "normalise_text"]
+__all__ = ["is_valid_unicode", "mask_text", "normalise_text"]
 
 _QUOTES = str.maketrans(
     {
@@ -31,6 +31,23 @@ _CONTROL = re.compile(
 )
 _SPACES = re.compile(r"[ \t]{2,}|\t")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
+
+
+def is_valid_unicode(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (JSON may carry lone surrogates).
+
+    Scoring accepts such text; what is stored or echoed back must not hold it.
+
+    Examples
+    --------
+    >>> is_valid_unicode("café"), is_valid_unicode("a" + chr(0xD800))
+    (True, False)
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def normalise_text(text: str) -> str:

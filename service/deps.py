@@ -9,6 +9,7 @@ from fastapi.security import APIKeyHeader
 
 from classifier import ToneModel
 from service.hotswap import ModelWatcher
+from service.ratelimit import RateLimit
 from service.settings import Settings
 from training.labelstore import LabelStore
 
@@ -16,6 +17,9 @@ __all__ = ["ModelDep", "SettingsDep", "StoreDep", "WatcherDep", "WriteAccess"]
 
 _store_lock = threading.Lock()
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
+# A wrong key takes a token from the client's write bucket, so keys cannot be
+# guessed faster than writes are allowed (429 once the bucket is empty).
+_count_failure = RateLimit()
 
 
 # Both only read app.state, so they are coroutines: a plain ``def`` dependency is
@@ -59,7 +63,11 @@ def get_store(request: Request) -> LabelStore:
 def require_write_access(
     request: Request, key: Annotated[str | None, Depends(_api_key)]
 ) -> None:
-    """Write endpoints: enabled in settings, and the right ``X-API-Key``."""
+    """Write endpoints (and the reads of what they store): enabled, and the right key.
+
+    A missing or wrong ``X-API-Key`` is refused with 401, and counts against the
+    client's write rate limit: past it, 429 instead.
+    """
     settings = _settings(request)
     if not settings.write_endpoints:
         raise HTTPException(status_code=403, detail="Write endpoints are disabled")
@@ -67,6 +75,7 @@ def require_write_access(
         return  # only reachable with insecure_dev; create_app refuses otherwise
     expected = settings.api_key.get_secret_value().encode()
     if key is None or not secrets.compare_digest(key.encode(), expected):
+        _count_failure(request)
         raise HTTPException(status_code=401, detail="Invalid or missing API key")
 
 

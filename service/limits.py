@@ -35,7 +35,8 @@ async def _reply(send: Send, status: int, detail: str) -> None:
 
 
 class RequestLimits:
-    """413 past ``max_body_bytes`` (counted as it streams); 415 for non-JSON bodies."""
+    """413 past ``max_body_bytes`` (counted as it streams); 415 for non-JSON bodies
+    and for compressed ones."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
@@ -52,6 +53,10 @@ class RequestLimits:
         # media type to check: ``POST /v1/retrain`` takes its options as optional.
         has_body = b"transfer-encoding" in headers or declared not in (None, b"0")
         not_json = has_body and content_type != b"application/json"
+        # The body is read as it was sent: a compressed one would only fail as
+        # invalid JSON, and its size limit would count the compressed bytes.
+        encoding = headers.get(b"content-encoding", b"").strip().lower()
+        encoded = has_body and encoding not in (b"", b"identity")
         too_large = f"Request body exceeds the maximum of {self.max_body_bytes} bytes"
         if (
             declared is not None
@@ -67,6 +72,10 @@ class RequestLimits:
             nonlocal received
             if not_json:
                 raise _Refused(415, "Content-Type must be application/json")
+            if encoded:
+                raise _Refused(
+                    415, "Content-Encoding is not supported; send the body uncompressed"
+                )
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))

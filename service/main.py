@@ -48,6 +48,12 @@ def _validation_detail(error: RequestValidationError) -> str:
     return f"{'.'.join(where) or 'body'}: {message}"
 
 
+_UNPARSED = {
+    UnicodeDecodeError: "Invalid JSON: not UTF-8",
+    RecursionError: "Invalid JSON: nested too deeply",
+}
+
+
 def _check_write_settings(settings: Settings) -> None:
     if settings.write_endpoints and settings.api_key is None:
         if not settings.insecure_dev:
@@ -160,12 +166,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
-        # FastAPI answers a body that is not UTF-8 with a bare 400; found by the
-        # schema fuzzer. It is invalid JSON like any other, so it gets the same 422.
-        if error.status_code == 400 and isinstance(error.__cause__, UnicodeError):
-            return JSONResponse(
-                status_code=422, content={"detail": "Invalid JSON: not UTF-8"}
-            )
+        # FastAPI answers a body it cannot parse other than by a JSONDecodeError
+        # with a bare 400: one that is not UTF-8 (found by the schema fuzzer), or
+        # nested past Python's recursion limit. Both are invalid JSON, so 422.
+        reason = _UNPARSED.get(type(error.__cause__))
+        if error.status_code == 400 and reason is not None:
+            return JSONResponse(status_code=422, content={"detail": reason})
         return await http_exception_handler(request, error)
 
     @app.exception_handler(LabelStoreUnavailableError)

@@ -2,8 +2,16 @@
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
+from classifier.normalise import is_valid_unicode
 from classifier.result import ToneResult
 
 __all__ = [
@@ -12,6 +20,8 @@ __all__ = [
     "BatchResponse",
     "ErrorDetail",
     "ModelInfo",
+    "Name",
+    "StoredText",
     "Text",
     "error_responses",
 ]
@@ -32,6 +42,25 @@ def _not_empty(text: str) -> str:
 
 # A text field of any request: refused when it holds nothing but whitespace.
 Text = Annotated[str, AfterValidator(_not_empty)]
+
+#: Longest title, id, event or annotator name, in characters.
+MAX_NAME_CHARS = 1_000
+
+
+def _encodable(value: object) -> object:
+    # A field that is echoed back or stored must be writable as UTF-8. Checked
+    # before pydantic's own string checks, which refuse it in vaguer words.
+    if isinstance(value, str) and not is_valid_unicode(value):
+        raise ValueError("must be valid Unicode (it holds a lone surrogate)")
+    return value
+
+
+# A short string that is echoed back or stored: a title, id, event or name.
+Name = Annotated[
+    str, StringConstraints(max_length=MAX_NAME_CHARS), BeforeValidator(_encodable)
+]
+# A text that is stored (a label's): not blank, and valid Unicode.
+StoredText = Annotated[Text, BeforeValidator(_encodable)]
 
 _EXAMPLE = (
     "The council voted 7-4 on Tuesday to introduce a toll on the harbour bridge, "
@@ -59,8 +88,8 @@ class Article(BaseModel):
         description="The article's text.",
         json_schema_extra={"minLength": 1, "pattern": NOT_BLANK},
     )
-    title: str | None = Field(default=None, description="Its headline, if any.")
-    id: str | None = Field(default=None, description="Your id, echoed in the result.")
+    title: Name | None = Field(default=None, description="Its headline, if any.")
+    id: Name | None = Field(default=None, description="Your id, echoed in the result.")
 
 
 class BatchRequest(BaseModel):

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from classifier.normalise import is_valid_unicode
 from training.corpus import text_key
 from training.exceptions import LabelError, LabelStoreUnavailableError
 
@@ -126,6 +127,12 @@ def validate_label(item: NewLabel, max_chars: int, where: str = "label") -> None
             f"{where}: text has {len(item.text)} characters; the maximum is "
             f"{max_chars} (TONE_MAX_TEXT_CHARS)"
         )
+    for name in ("text", "title", "event"):
+        value = getattr(item, name)
+        if isinstance(value, str) and not is_valid_unicode(value):
+            raise LabelError(
+                f"{where}: {name} is not valid Unicode (it holds a lone surrogate)"
+            )
 
 
 def _now() -> str:

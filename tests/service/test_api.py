@@ -1,3 +1,4 @@
+import gzip
 from pathlib import Path
 
 import pytest
@@ -7,11 +8,26 @@ from service.main import create_app
 from service.settings import Settings
 from tests.conftest import OPINION_TEXT, REPORTING_TEXT
 
+JSON = {"content-type": "application/json"}
+
 
 def test_health_and_ready(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     ready = client.get("/ready")
     assert ready.status_code == 200 and ready.json()["model_version"] == "test-model"
+
+
+def test_health_and_ready_answer_head(client: TestClient) -> None:
+    # Load balancers often probe with HEAD.
+    for path in ("/health", "/ready"):
+        response = client.head(path)
+        assert (response.status_code, response.content) == (200, b""), path
+
+
+def test_a_lone_surrogate_in_the_text_is_scored(client: TestClient) -> None:
+    body = b'{"text": "We must act \\ud800 now.", "title": "Now"}'
+    response = client.post("/v1/score", content=body, headers=JSON)
+    assert response.status_code == 200, response.text
 
 
 def test_not_ready_without_a_model(tmp_path: Path) -> None:
@@ -118,6 +134,45 @@ def test_openapi_has_examples(client: TestClient) -> None:
             415,
             "Content-Type must be application/json",
             id="no-type",
+        ),
+        pytest.param(
+            {"content": b'{"text": "ok", "id": "a\\ud800"}', "headers": JSON},
+            422,
+            "id: must be valid Unicode (it holds a lone surrogate)",
+            id="surrogate-id",
+        ),
+        pytest.param(
+            {"content": b'{"text": "ok", "title": "\\udc00"}', "headers": JSON},
+            422,
+            "title: must be valid Unicode (it holds a lone surrogate)",
+            id="surrogate-title",
+        ),
+        pytest.param(
+            {"json": {"text": "ok", "title": "t" * 1_001}},
+            422,
+            "title: String should have at most 1000 characters",
+            id="title-too-long",
+        ),
+        pytest.param(
+            {"json": {"text": "ok", "id": "i" * 1_001}},
+            422,
+            "id: String should have at most 1000 characters",
+            id="id-too-long",
+        ),
+        pytest.param(
+            {"content": b"[" * 5_000 + b"]" * 5_000, "headers": JSON},
+            422,
+            "Invalid JSON: nested too deeply",
+            id="nested-too-deeply",
+        ),
+        pytest.param(
+            {
+                "content": gzip.compress(b'{"text": "ok"}'),
+                "headers": {**JSON, "content-encoding": "gzip"},
+            },
+            415,
+            "Content-Encoding is not supported; send the body uncompressed",
+            id="gzip",
         ),
         pytest.param(
             {

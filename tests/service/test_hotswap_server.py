@@ -81,7 +81,10 @@ def test_labels_retrain_and_hot_swap_under_load(
             began = time.monotonic()
             with ThreadPoolExecutor(max_workers=20) as pool:
                 assert sum(pool.map(write, range(20))) == 1_000
-            assert httpx.get(f"{url}/v1/labels/stats").json()["labels"] == 1_000
+            assert (
+                httpx.get(f"{url}/v1/labels/stats", headers=AUTH).json()["labels"]
+                == 1_000
+            )
             print(f"1,000 labels by 20 writers in {time.monotonic() - began:.1f} s")
             began = time.monotonic()
 
@@ -92,7 +95,9 @@ def test_labels_retrain_and_hot_swap_under_load(
             job_id = started.json()["job_id"]
             deadline = time.monotonic() + 180
             while True:
-                job = httpx.get(f"{url}/v1/jobs/{job_id}", timeout=30).json()
+                job = httpx.get(
+                    f"{url}/v1/jobs/{job_id}", headers=AUTH, timeout=30
+                ).json()
                 if job["state"] in {"succeeded", "failed"}:
                     break
                 assert time.monotonic() < deadline, f"retrain not done: {job}"

@@ -96,6 +96,63 @@ def test_key_is_required(writer: TestClient, headers: dict[str, str]) -> None:
     )
 
 
+@pytest.mark.parametrize("path", ["/v1/labels/stats", "/v1/jobs/some-job"])
+def test_reads_of_what_writes_store_need_the_key(
+    client: TestClient, writer: TestClient, path: str
+) -> None:
+    # Authors' names and job reports (which may name server paths) are the
+    # operators', not the public's.
+    assert (client.get(path).status_code, client.get(path).json()) == (
+        403,
+        {"detail": "Write endpoints are disabled"},
+    )
+    response = writer.get(path, headers={"X-API-Key": "x" * 32})
+    assert (response.status_code, response.json()) == (
+        401,
+        {"detail": "Invalid or missing API key"},
+    )
+    assert writer.get(path, headers=AUTH).status_code in {200, 404}
+
+
+def test_a_read_only_server_creates_no_label_database(
+    registry_dir: Path, tmp_path: Path
+) -> None:
+    settings = Settings(model_dir=registry_dir, data_dir=tmp_path / "data")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/v1/labels/stats").status_code == 403
+        assert client.get("/v1/jobs/some-job").status_code == 403
+    assert not (tmp_path / "data").exists()
+
+
+def test_wrong_keys_count_against_the_write_rate_limit(
+    registry_dir: Path, tmp_path: Path
+) -> None:
+    settings = _settings(registry_dir, tmp_path, write_rate_per_minute=3)
+    with TestClient(create_app(settings)) as client:
+        codes = [
+            client.get("/v1/labels/stats", headers={"X-API-Key": f"guess-{i}"})
+            for i in range(5)
+        ]
+        assert [r.status_code for r in codes] == [401, 401, 401, 429, 429]
+        assert codes[-1].json() == {"detail": "Too many write requests; retry later"}
+        # The guesses spent the client's write bucket; reads with the right key
+        # are not rate-limited (jobs are polled), writes are.
+        assert client.get("/v1/labels/stats", headers=AUTH).status_code == 200
+        label = {"text": "We must act.", "label": "opinion"}
+        assert client.post("/v1/labels", json=label, headers=AUTH).status_code == 429
+
+
+@pytest.mark.parametrize("force", ["yes", "true", 1, "1"])
+def test_retrain_force_must_be_a_json_boolean(
+    writer: TestClient, force: object
+) -> None:
+    response = writer.post("/v1/retrain", json={"force": force}, headers=AUTH)
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": "force: Input should be a valid boolean"},
+    )
+
+
 def test_post_one_and_many_labels_with_conflicts(writer: TestClient) -> None:
     one = writer.post(
         "/v1/labels",
@@ -122,7 +179,7 @@ def test_post_one_and_many_labels_with_conflicts(writer: TestClient) -> None:
         "reporting",
         "opinion",
     )
-    stats = writer.get("/v1/labels/stats").json()
+    stats = writer.get("/v1/labels/stats", headers=AUTH).json()
     assert stats["by_label"] == {"opinion": 1, "reporting": 1}
     assert stats["by_author"] == {"api": 1, "desk-3": 1}
 
@@ -152,6 +209,26 @@ def test_post_one_and_many_labels_with_conflicts(writer: TestClient) -> None:
             id="batch-too-big",
         ),
         pytest.param(
+            {"text": "We must \ud800 act.", "label": "opinion"},
+            "text: must be valid Unicode (it holds a lone surrogate)",
+            id="surrogate-text",
+        ),
+        pytest.param(
+            {"labels": [{"text": "x", "label": "opinion", "event": "\udc00"}]},
+            "labels.0.event: must be valid Unicode (it holds a lone surrogate)",
+            id="surrogate-event",
+        ),
+        pytest.param(
+            {"labels": [{"text": "x", "label": "opinion"}], "annotator": "\ud800"},
+            "annotator: must be valid Unicode (it holds a lone surrogate)",
+            id="surrogate-annotator",
+        ),
+        pytest.param(
+            {"text": "x", "label": "opinion", "title": "t" * 1_001},
+            "title: String should have at most 1000 characters",
+            id="title-too-long",
+        ),
+        pytest.param(
             {"labels": []},
             "labels: List should have at least 1 item after validation, not 0",
             id="batch-empty",
@@ -166,20 +243,25 @@ def test_post_one_and_many_labels_with_conflicts(writer: TestClient) -> None:
 def test_bad_labels_get_exact_details(
     writer: TestClient, body: dict[str, object], detail: str
 ) -> None:
-    response = writer.post("/v1/labels", json=body, headers=AUTH)
+    # Dumped here, as JSON escapes a lone surrogate where httpx would not.
+    response = writer.post(
+        "/v1/labels",
+        content=json.dumps(body),
+        headers={**AUTH, "content-type": "application/json"},
+    )
     assert (response.status_code, response.json()) == (422, {"detail": detail})
-    assert writer.get("/v1/labels/stats").json()["labels"] == 0
+    assert writer.get("/v1/labels/stats", headers=AUTH).json()["labels"] == 0
 
 
 def test_unknown_job(writer: TestClient) -> None:
-    response = writer.get("/v1/jobs/nope")
+    response = writer.get("/v1/jobs/nope", headers=AUTH)
     assert (response.status_code, response.json()) == (404, {"detail": "Job not found"})
 
 
 def _wait_for_job(client: TestClient, job_id: str, seconds: float = 120) -> dict:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        job = client.get(f"/v1/jobs/{job_id}").json()
+        job = client.get(f"/v1/jobs/{job_id}", headers=AUTH).json()
         if job["state"] in {"succeeded", "failed"}:
             return job
         time.sleep(0.2)
@@ -320,7 +402,7 @@ def test_unwritable_label_store_is_a_503_and_keeps_nothing(
         ).status_code
         == 200
     )
-    before = writer.get("/v1/labels/stats").json()
+    before = writer.get("/v1/labels/stats", headers=AUTH).json()
     many = {
         "labels": [
             {"text": f"A long new text number {i}. " * 150, "label": "reporting"}
@@ -334,7 +416,7 @@ def test_unwritable_label_store_is_a_503_and_keeps_nothing(
         503,
         {"detail": "Label store unavailable"},
     )
-    assert writer.get("/v1/labels/stats").json() == before
+    assert writer.get("/v1/labels/stats", headers=AUTH).json() == before
     # Space (or write access) is back: the same request now succeeds.
     again = writer.post("/v1/labels", json=many, headers=AUTH)
     assert again.status_code == 200 and again.json()["added"] == 4

@@ -77,6 +77,16 @@ def test_conflict_is_reported_not_overwritten(store: LabelStore) -> None:
             r"labels\[1\]: text has 201 characters; the maximum is 200",
             id="too-long",
         ),
+        pytest.param(
+            NewLabel("Fine text.", "opinion", title="a\ud800"),
+            r"labels\[1\]: title is not valid Unicode \(it holds a lone surrogate\)",
+            id="surrogate-title",
+        ),
+        pytest.param(
+            NewLabel("Fine \udcff text.", "opinion"),
+            r"labels\[1\]: text is not valid Unicode",
+            id="surrogate-text",
+        ),
     ],
 )
 def test_invalid_label_stores_nothing(

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.deps import SettingsDep, StoreDep, WriteAccess
 from service.ratelimit import WriteRateLimit
-from service.schemas import Text, error_responses
+from service.schemas import Name, StoredText, error_responses
 from training.exceptions import LabelError
 from training.labelstore import NewLabel
 
@@ -28,10 +28,10 @@ class LabelIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [_EXAMPLE]}
     )
 
-    text: Text
+    text: StoredText
     label: Literal["opinion", "reporting"]
-    title: str | None = None
-    event: str | None = Field(
+    title: Name | None = None
+    event: Name | None = Field(
         default=None,
         description="The event it covers; texts of one event are "
         "kept on the same side of the evaluation split.",
@@ -44,7 +44,7 @@ class LabelsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     labels: list[LabelIn] = Field(min_length=1)
-    annotator: str | None = Field(default=None, description="Who labeled them.")
+    annotator: Name | None = Field(default=None, description="Who labeled them.")
 
 
 class LabelsOut(BaseModel):
@@ -104,7 +104,11 @@ def add_labels(
     return LabelsOut(**result.as_dict(), stored=store.count())
 
 
-@router.get("/labels/stats", responses=error_responses(503))
+@router.get(
+    "/labels/stats",
+    dependencies=[WriteAccess],
+    responses=error_responses(401, 403, 429, 503),
+)
 def label_stats(store: StoreDep) -> dict[str, Any]:
     """Stored labels by label, source and author, with the first and last dates."""
     return store.stats()

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from service.deps import SettingsDep, StoreDep, WriteAccess
 from service.ratelimit import WriteRateLimit
@@ -28,7 +28,7 @@ class RetrainIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    force: bool = False
+    force: StrictBool = False
 
 
 class JobOut(BaseModel):
@@ -108,7 +108,10 @@ def start_retrain(
 
 
 @router.get(
-    "/jobs/{job_id}", response_model=JobOut, responses=error_responses(404, 503)
+    "/jobs/{job_id}",
+    response_model=JobOut,
+    dependencies=[WriteAccess],
+    responses=error_responses(401, 403, 404, 429, 503),
 )
 def job(job_id: str, store: StoreDep) -> JobOut:
     """A job's state, stage, progress and, once finished, the gate's verdict."""
