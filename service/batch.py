@@ -1,6 +1,8 @@
 """``tone batch``: score a table of articles chunk by chunk, in flat memory."""
 
 import itertools
+import math
+import os
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +11,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from classifier import MissingColumnError, ToneModel, load_model, score_frame
+from training.exceptions import InputFileError
 from training.tables import TableWriter, iter_table
 
 __all__ = ["BatchSummary", "require_columns", "score_chunk", "score_file"]
@@ -65,7 +68,17 @@ def score_file(
     chunk_rows: int = 1_000,
     progress: Callable[[int], None] | None = None,
 ) -> BatchSummary:
-    """Score ``source`` into ``output`` (formats by suffix); bad rows get ``error``."""
+    """Score ``source`` into ``output`` (formats by suffix); bad rows get ``error``.
+
+    ``workers`` is capped at the number of CPUs: scoring is CPU-bound, and each
+    worker is a process holding the model. The output appears only once every
+    row is written (see :class:`~training.tables.TableWriter`).
+    """
+    if output.exists() and source.exists() and output.samefile(source):
+        raise InputFileError(
+            f"{output}: is the input file; write the results to another path (-o)"
+        )
+    workers = min(workers, os.cpu_count() or 1)
     _model(str(model_dir))  # fail fast, before reading anything, if the model is bad
     raw = iter_table(source, chunk_rows)
     first = next(raw, None)
@@ -74,6 +87,11 @@ def score_file(
     if id_column is None and "id" in first.columns:
         id_column = "id"  # keep an id column the input already has
     chunks = _checked(itertools.chain([first], raw), text_column, id_column)
+    to_parquet = output.suffix.lower() == ".parquet"
+    if id_column and to_parquet and source.suffix.lower() != ".parquet":
+        # CSV and JSONL carry no types: one chunk's ids may read as numbers or
+        # nulls and the next as text, which one Parquet schema cannot hold.
+        chunks = (_ids_as_strings(chunk, id_column) for chunk in chunks)
     if workers == 1:
         results: Iterator[pd.DataFrame] = (
             score_chunk(c, str(model_dir), text_column, id_column) for c in chunks
@@ -93,4 +111,14 @@ def score_file(
             summary["scored"] += len(scored) - failed
             if progress:
                 progress(len(scored))
+        if not summary["rows"]:
+            raise MissingColumnError(f"{source} holds no rows")
     return summary
+
+
+def _ids_as_strings(chunk: pd.DataFrame, id_column: str) -> pd.DataFrame:
+    def text(value: object) -> str | None:
+        missing = value is None or (isinstance(value, float) and math.isnan(value))
+        return None if missing else str(value)
+
+    return chunk.assign(**{id_column: chunk[id_column].map(text).astype("string")})

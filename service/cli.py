@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -39,9 +40,14 @@ ModelOption = Annotated[
 ]
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"tone: error: {message}", err=True)
-    raise typer.Exit(code=1)
+    raise typer.Exit(code=code)
+
+
+def _terminated(signum: int, frame: object) -> NoReturn:
+    # SIGTERM unwinds like Ctrl-C, so a half-written output is removed.
+    raise KeyboardInterrupt
 
 
 def _os_error(error: OSError) -> str:
@@ -98,7 +104,9 @@ def score(
         _fail("give the text as an argument (or - for stdin) or with --file, not both")
     from training.tables import encoding_hint
 
-    source = "stdin" if text == "-" else str(file)
+    source = (
+        "stdin" if text == "-" else "the text argument" if file is None else str(file)
+    )
     try:
         if file is not None:
             raw = file.read_bytes()
@@ -171,6 +179,7 @@ def batch(
     if engine == "local" and (scheduler or partitions):
         _fail("--scheduler and --partitions need --engine dask")
     show = sys.stderr.isatty()
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         if engine == "dask":
             from service.dask_batch import score_file_with_dask
@@ -198,10 +207,14 @@ def batch(
                     chunk_rows=chunk_rows,
                     progress=lambda n: bar.advance(task, n),
                 )
+    except KeyboardInterrupt:
+        _fail(f"interrupted; {output} was not written", code=130)
     except OSError as error:
         _fail(_os_error(error))
     except (ToneError, KeyError) as error:
         _fail(str(error).strip("'\""))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if not summary["rows"]:
         _fail(f"{source} holds no rows")
     typer.echo(
@@ -340,9 +353,16 @@ def evaluate(
     markdown = report_markdown(results)
     typer.echo(markdown, err=True)
     if output:
-        output.mkdir(parents=True, exist_ok=True)
-        (output / "evaluation.json").write_text(json.dumps(results, indent=2) + "\n")
-        (output / "evaluation.md").write_text(markdown)
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+            (output / "evaluation.json").write_text(
+                json.dumps(results, indent=2) + "\n"
+            )
+            (output / "evaluation.md").write_text(markdown)
+        except FileExistsError:
+            _fail(f"{output}: is a file; give a directory for the report (-o)")
+        except OSError as error:
+            _fail(f"cannot write the report: {_os_error(error)}")
 
 
 @labels_app.command("stats")

@@ -70,8 +70,9 @@ def score_file_with_dask(
 ) -> BatchSummary:
     """Score ``source`` on Dask into a Parquet directory (or one CSV if ``.csv``).
 
-    Without ``scheduler`` a local cluster of ``workers`` processes (default: one
-    per core, one thread each) is started on loopback and closed afterwards.
+    Without ``scheduler`` a local cluster of ``workers`` processes (default and
+    most: one per core, one thread each) is started on loopback and closed
+    afterwards.
     """
     try:
         from dask.distributed import Client, LocalCluster
@@ -104,7 +105,9 @@ def score_file_with_dask(
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
+            # Capped at the CPUs, as the local engine is: each is a process
+            # holding the model, and scoring is CPU-bound.
+            n_workers=min(workers or os.cpu_count() or 1, os.cpu_count() or 1),
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",

@@ -11,6 +11,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from training.exceptions import CorpusError
+from training.tables import read_table
 
 __all__ = [
     "Article",
@@ -20,6 +21,7 @@ __all__ = [
     "default_labels_dir",
     "load_articles",
     "load_hedging",
+    "read_labeled_table",
     "text_key",
 ]
 
@@ -146,6 +148,34 @@ def default_labels_dir() -> Path:
 
 
 _SPACE = re.compile(r"\s+")
+
+
+def read_labeled_table(path: str | Path) -> pd.DataFrame:
+    """A CSV, JSONL or Parquet file with ``text`` and ``label`` columns, checked.
+
+    Raises
+    ------
+    CorpusError
+        Naming the missing columns, or the labels that are not opinion or
+        reporting (whatever their type: JSON may give lists, numbers or null).
+    """
+    frame = read_table(path)
+    missing = {"text", "label"} - set(frame.columns)
+    if missing:
+        raise CorpusError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    allowed = {"opinion", "reporting"}
+    bad = sorted(
+        {
+            "(missing)" if v is None or v != v else repr(v)  # None, NaN
+            for v in frame["label"]
+            if not isinstance(v, str) or v not in allowed
+        }
+    )
+    if bad:
+        raise CorpusError(
+            f"{path}: unknown label(s) [{', '.join(bad[:5])}]; use opinion or reporting"
+        )
+    return frame
 
 
 def text_key(text: str) -> str:

@@ -8,10 +8,10 @@ import pandas as pd
 from classifier import ToneModel, find_cues, score_frame
 from classifier.hedge_model import HedgeModel
 from classifier.hedging import ALL_CATEGORIES, UNCERTAINTY_CATEGORIES, is_hedged
+from training.corpus import read_labeled_table
 from training.exceptions import CorpusError
 from training.external import EXTERNAL_CORPORA, load_external
 from training.metrics import classification_metrics, hedging_metrics, metrics_markdown
-from training.tables import read_table
 
 __all__ = [
     "evaluate_corpus",
@@ -64,14 +64,7 @@ def evaluate_hedging(
 
 def evaluate_labeled_file(model: ToneModel, path: str | Path) -> dict[str, object]:
     """Evaluate on a CSV/JSONL/Parquet file with ``text`` and ``label`` columns."""
-    frame = read_table(path)
-    missing = {"text", "label"} - set(frame.columns)
-    if missing:
-        raise CorpusError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    bad = sorted(set(frame["label"]) - {"opinion", "reporting"})
-    if bad:
-        raise CorpusError(f"{path}: unknown label(s) {bad}; use opinion or reporting")
-    return evaluate_frame(model, frame)
+    return evaluate_frame(model, read_labeled_table(path))
 
 
 def evaluate_corpus(

@@ -4,6 +4,7 @@ Reading is chunked so that batches of any size run in flat memory; every problem
 with a file becomes an :class:`InputFileError` with one readable sentence.
 """
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -94,7 +95,16 @@ def iter_table(path: str | Path, chunksize: int = 2_000) -> Iterator[pd.DataFram
             )
         )
         with reader as chunks:
-            yield from chunks
+            for chunk in chunks:
+                # Rows with one field more than the header make pandas read the
+                # first field as the index: ids would be lost without a word.
+                if not isinstance(chunk.index, pd.RangeIndex):
+                    raise InputFileError(
+                        f"{path}: its rows have more fields than its header "
+                        f"({', '.join(map(str, chunk.columns))}); quote every "
+                        "field that holds a comma"
+                    )
+                yield chunk
     except InputFileError:
         raise
     except UnicodeDecodeError as error:
@@ -117,7 +127,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 class TableWriter:
-    """Append DataFrames to a CSV, JSONL or Parquet file, one chunk at a time."""
+    """Append DataFrames to a CSV, JSONL or Parquet file, one chunk at a time.
+
+    Chunks go to a hidden file beside ``path``, renamed over it only when the
+    writer closes after success. A run that fails or is interrupted leaves no
+    partial file, and an existing ``path`` as it was.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -125,33 +140,53 @@ class TableWriter:
         self._parquet: pq.ParquetWriter | None = None
         self._started = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
 
     def write(self, frame: pd.DataFrame) -> None:
         """Append ``frame``; the first chunk fixes the columns (and Parquet schema)."""
         if self._suffix == ".parquet":
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self.path, table.schema)
+                self._parquet = pq.ParquetWriter(self._partial, table.schema)
             self._parquet.write_table(table.cast(self._parquet.schema))
         elif self._suffix == ".csv":
             frame.to_csv(
-                self.path,
+                self._partial,
                 mode="a" if self._started else "w",
                 header=not self._started,
                 index=False,
             )
         else:
             with open(
-                self.path, "a" if self._started else "w", encoding="utf-8"
+                self._partial, "a" if self._started else "w", encoding="utf-8"
             ) as out:
-                text = frame.to_json(orient="records", lines=True, force_ascii=False)
+                # 15 decimals, pandas' most (its default of 10 rounds 6e-05 to
+                # one significant digit).
+                text = frame.to_json(
+                    orient="records",
+                    lines=True,
+                    force_ascii=False,
+                    double_precision=15,
+                )
                 out.write(text if text.endswith("\n") or not text else text + "\n")
         self._started = True
 
     def close(self) -> None:
+        """Finish the file and move it into place (no file if no chunk came)."""
         if self._parquet is not None:
             self._parquet.close()
             self._parquet = None
+        if self._started:
+            os.replace(self._partial, self.path)
+            self._started = False
+
+    def discard(self) -> None:
+        """Drop what was written; ``path`` is left as it was."""
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+        self._partial.unlink(missing_ok=True)
+        self._started = False
 
     def __enter__(self) -> "TableWriter":
         return self
@@ -162,4 +197,7 @@ class TableWriter:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self.close()
+        if error is None:
+            self.close()
+        else:
+            self.discard()

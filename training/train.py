@@ -19,11 +19,15 @@ from classifier import (
 )
 from classifier.tokenise import sentence_spans
 from training.card import write_model_card
-from training.corpus import corpus_hash, corpus_stats, load_articles
+from training.corpus import (
+    corpus_hash,
+    corpus_stats,
+    load_articles,
+    read_labeled_table,
+)
 from training.evaluate import evaluate_corpus
 from training.exceptions import CorpusError, CorpusNotFoundError
 from training.metrics import classification_metrics
-from training.tables import read_table
 
 __all__ = [
     "DEFAULT_PASSAGE_WORDS",
@@ -65,16 +69,7 @@ def load_training_frame(
     frame = load_articles(labels_path)[["text", "label", "event", "source"]]
     parts = [frame]
     for path in extra_files:
-        extra = read_table(path)
-        missing = {"text", "label"} - set(extra.columns)
-        if missing:
-            raise CorpusError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-        bad = sorted(set(extra["label"]) - {"opinion", "reporting"})
-        if bad:
-            raise CorpusError(
-                f"{path}: unknown label(s) {bad}; use opinion or reporting"
-            )
-        extra = extra.assign(source=str(path))
+        extra = read_labeled_table(path).assign(source=str(path))
         if "event" not in extra:
             extra["event"] = [f"{path}#{i}" for i in range(len(extra))]
         parts.append(extra[["text", "label", "event", "source"]])

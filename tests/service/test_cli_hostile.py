@@ -2,6 +2,7 @@
 
 import gzip
 import io
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -265,3 +266,126 @@ def test_bad_setting_is_one_line_naming_the_variable(
     monkeypatch.setenv(variable, value)
     for command in (["serve"], ["score", "The minister said so."]):
         _one_clean_line(CliRunner().invoke(app, command), message)
+
+
+def _batch(model_dir: Path, source: Path, output: Path, *extra: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(
+        app,
+        ["batch", str(source), "-o", str(output), "--model", str(model_dir), *extra],
+    )
+
+
+@pytest.mark.parametrize("name", ["in.csv", "in.jsonl", "in.parquet"])
+def test_batch_refuses_to_write_over_its_input(
+    model_dir: Path, tmp_path: Path, name: str
+) -> None:
+    source = tmp_path / name
+    contents = {"in.csv": _csv("utf-8"), "in.jsonl": _jsonl("utf-8")}
+    source.write_bytes(contents.get(name, GOOD_PARQUET))
+    before = source.read_bytes()
+    result = _batch(model_dir, source, tmp_path / "." / name)
+    _one_clean_line(
+        result, f"{name}: is the input file; write the results to another path (-o)"
+    )
+    assert source.read_bytes() == before
+
+
+def test_a_failed_batch_leaves_an_existing_output_as_it_was(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("id,text\n")
+    output.write_text("precious\n")
+    _one_clean_line(_batch(model_dir, source, output), "holds no rows")
+    assert output.read_text() == "precious\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_csv_rows_with_a_field_more_than_the_header_are_refused(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    # pandas would read the first field as the index: the ids would be lost.
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,We must act, and now.\n2,He said, no.\n")
+    result = _batch(model_dir, source, tmp_path / "out.csv")
+    _one_clean_line(
+        result,
+        "its rows have more fields than its header (id, text); "
+        "quote every field that holds a comma",
+    )
+
+
+def test_parquet_output_holds_ids_whose_type_changes_between_chunks(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.parquet"
+    rows = [None, 2, "c-3", 4.5]
+    source.write_text(
+        "".join(f'{{"id": {json.dumps(i)}, "text": "We must act."}}\n' for i in rows)
+    )
+    result = _batch(model_dir, source, output, "--chunk-rows", "1")
+    assert result.exit_code == 0, result.output
+    ids = pd.read_parquet(output)["id"].tolist()
+    assert ids[0] is pd.NA and ids[1:] == ["2", "c-3", "4.5"]
+
+
+def test_batch_workers_are_capped_at_the_cpus(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.batch
+
+    asked: list[int] = []
+    real = service.batch.Parallel
+
+    def spy(n_jobs: int, **kwargs: object):  # type: ignore[no-untyped-def]
+        asked.append(n_jobs)
+        return real(n_jobs=n_jobs, **kwargs)
+
+    monkeypatch.setattr(service.batch, "Parallel", spy)
+    monkeypatch.setattr(service.batch.os, "cpu_count", lambda: 2)
+    source = tmp_path / "in.parquet"
+    source.write_bytes(GOOD_PARQUET)
+    result = _batch(model_dir, source, tmp_path / "out.csv", "--workers", "100000")
+    assert result.exit_code == 0, result.output
+    assert asked == [2]
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        pytest.param('["opinion"]', "unknown label(s) [['opinion']]", id="list"),
+        pytest.param('{"a": 1}', "unknown label(s) [{'a': 1}]", id="object"),
+        pytest.param("null", "unknown label(s) [(missing)]", id="null"),
+    ],
+)
+def test_evaluate_refuses_labels_of_any_type_in_one_line(
+    model_dir: Path, tmp_path: Path, labels: str, message: str
+) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        f'{{"text": "We must act.", "label": {labels}}}\n'
+        '{"text": "He said so.", "label": "reporting"}\n'
+    )
+    result = CliRunner().invoke(app, ["evaluate", str(gold), "--model", str(model_dir)])
+    _one_clean_line(result, message)
+
+
+def test_evaluate_report_path_that_is_a_file_is_one_line(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    gold, taken = tmp_path / "gold.csv", tmp_path / "taken"
+    gold.write_text("text,label\nWe must act.,opinion\nHe said so.,reporting\n")
+    taken.write_text("x")
+    result = CliRunner().invoke(
+        app, ["evaluate", str(gold), "-o", str(taken), "--model", str(model_dir)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"tone: error: {taken}: is a file; give a directory for the report (-o)"
+    )
+
+
+def test_score_names_the_argument_when_it_is_not_utf8(model_dir: Path) -> None:
+    text = b"caf\xe9 society".decode("utf-8", "surrogateescape")
+    result = CliRunner().invoke(app, ["score", text, "--model", str(model_dir)])
+    _one_clean_line(result, "cannot read the text argument: not UTF-8 text")

@@ -1,0 +1,48 @@
+"""TableWriter: the output appears whole or not at all, in every format."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from training.tables import TableWriter, read_table
+
+CHUNKS = [
+    pd.DataFrame({"id": ["a", "b"], "p": [6.064816703743593e-05, 0.5]}),
+    pd.DataFrame({"id": ["c"], "p": [0.25]}),
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_the_file_appears_only_when_complete(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"out{suffix}"
+    with TableWriter(path) as writer:
+        for chunk in CHUNKS:
+            writer.write(chunk)
+            assert not path.exists()
+    frame = read_table(path)
+    assert frame["id"].tolist() == ["a", "b", "c"]
+    # JSONL keeps 15 decimals (pandas' default of 10 kept one digit of 6e-05);
+    # CSV reads back as text.
+    assert float(frame["p"].iloc[0]) == pytest.approx(6.064816703743593e-05, rel=1e-9)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+@pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])
+def test_a_failure_leaves_the_old_file_and_no_partial_one(
+    tmp_path: Path, suffix: str, failure: type[BaseException]
+) -> None:
+    path = tmp_path / f"out{suffix}"
+    path.write_bytes(b"old")
+    with pytest.raises(failure), TableWriter(path) as writer:
+        writer.write(CHUNKS[0])
+        raise failure
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_no_chunk_no_file(tmp_path: Path) -> None:
+    with TableWriter(tmp_path / "out.csv"):
+        pass
+    assert list(tmp_path.iterdir()) == []
