@@ -52,9 +52,14 @@ def require_columns(
 def _checked(
     chunks: Iterator[pd.DataFrame], text_column: str, id_column: str | None
 ) -> Iterator[pd.DataFrame]:
+    """The first chunk must have the columns; in a later one a JSONL chunk may
+    lack a key that no row of it has, and its rows get errors instead."""
+    first = next(chunks)
+    require_columns(first.columns, text_column, id_column)
+    yield first
     for chunk in chunks:
-        require_columns(chunk.columns, text_column, id_column)
-        yield chunk
+        missing = {c: None for c in (text_column, id_column) if c and c not in chunk}
+        yield chunk.assign(**missing) if missing else chunk
 
 
 def score_file(

@@ -4,6 +4,7 @@ Reading is chunked so that batches of any size run in flat memory; every problem
 with a file becomes an :class:`InputFileError` with one readable sentence.
 """
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,8 +91,9 @@ def iter_table(path: str | Path, chunksize: int = 2_000) -> Iterator[pd.DataFram
                 encoding="utf-8",
             )
             if suffix == ".csv"
+            # utf-8-sig skips a byte-order mark, as the CSV reader does itself.
             else pd.read_json(
-                path, lines=True, chunksize=chunksize, dtype=False, encoding="utf-8"
+                path, lines=True, chunksize=chunksize, dtype=False, encoding="utf-8-sig"
             )
         )
         with reader as chunks:
@@ -114,10 +116,31 @@ def iter_table(path: str | Path, chunksize: int = 2_000) -> Iterator[pd.DataFram
     except (ValueError, pa.ArrowException, pd.errors.ParserError, OSError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         known = None if suffix == ".parquet" else _known_format(_head(path))
+        broken = _first_broken_line(path) if suffix == ".jsonl" and not known else None
+        if broken:
+            raise InputFileError(f"{path}: {broken}; fix or remove it") from error
         raise InputFileError(
             f"{path}: cannot read it as {suffix[1:].upper()} ({first_line[:160]})"
             + (f"; {known}" if known else "")
         ) from error
+
+
+def _first_broken_line(path: Path) -> str | None:
+    """Which line of a JSONL file is not one JSON object (pandas gives an offset).
+
+    Read only after pandas has failed, so it costs nothing on good files.
+    """
+    with open(path, encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                return f"line {number} is not valid JSON ({error.msg})"
+            if not isinstance(row, dict):
+                return f"line {number} is not a JSON object"
+    return None
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

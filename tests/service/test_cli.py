@@ -162,7 +162,7 @@ def test_batch_with_two_workers_matches_one(model_dir: Path, tmp_path: Path) -> 
         ),
         pytest.param(b"\xff\xfe\x00garbage\x00", "in.csv", "not UTF-8", id="binary"),
         pytest.param(
-            b"{broken\n", "in.jsonl", "cannot read it as JSONL", id="broken-jsonl"
+            b"{broken\n", "in.jsonl", "line 1 is not valid JSON", id="broken-jsonl"
         ),
         pytest.param(
             b"not parquet",

@@ -88,7 +88,7 @@ BAD_FILES = [
     pytest.param(
         "in.jsonl",
         b'{"id": "1", "text": "fine"}\n{"id": "2", "text": \n',
-        "cannot read it as JSONL",
+        "line 2 is not valid JSON (Expecting value); fix or remove it",
         id="truncated-jsonl",
     ),
     pytest.param(
@@ -389,3 +389,36 @@ def test_score_names_the_argument_when_it_is_not_utf8(model_dir: Path) -> None:
     text = b"caf\xe9 society".decode("utf-8", "surrogateescape")
     result = CliRunner().invoke(app, ["score", text, "--model", str(model_dir)])
     _one_clean_line(result, "cannot read the text argument: not UTF-8 text")
+
+
+def test_a_jsonl_chunk_without_the_text_key_gets_row_errors(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.csv"
+    rows = [{"id": i, "text": "We must act."} for i in range(2)] + [{"id": 2}]
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    result = _batch(model_dir, source, output, "--chunk-rows", "2")
+    assert result.exit_code == 0, result.output
+    scored = pd.read_csv(output)
+    assert scored["id"].tolist() == [0, 1, 2]
+    assert scored["error"].fillna("").tolist() == ["", "", "text is missing"]
+
+
+def test_a_broken_jsonl_line_is_named_and_nothing_is_written(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.csv"
+    good = '{"id": 1, "text": "We must act."}\n'
+    source.write_text(good * 3 + "{not json\n" + good)
+    result = _batch(model_dir, source, output, "--chunk-rows", "2")
+    _one_clean_line(result, "in.jsonl: line 4 is not valid JSON (Expecting property")
+    assert not output.exists()
+
+
+def test_a_jsonl_file_with_a_byte_order_mark_is_read(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.csv"
+    source.write_bytes(b"\xef\xbb\xbf" + _jsonl("utf-8"))
+    assert _batch(model_dir, source, output).exit_code == 0
+    assert pd.read_csv(output)["id"].tolist() == [1, 2]
