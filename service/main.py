@@ -11,6 +11,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Counter, Info
 from prometheus_fastapi_instrumentator import Instrumentator
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -134,7 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         watcher.stop()
         app.state.model = None
 
-    app = FastAPI(
+    # FastAPI's own /docs and /redoc load their scripts from a CDN; these pages
+    # serve them from the package, as nothing here may need the internet.
+    app = FastAPIOffline(
         title="tone",
         summary="Tell opinion writing from news reporting, and measure hedging.",
         version="0.1.0",

@@ -1,4 +1,5 @@
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,13 @@ def test_batch_limits(client: TestClient) -> None:
         "/v1/score/batch", json={"articles": [{"text": "ok"}, {"text": ""}]}
     )
     assert empty_item.json() == {"detail": "articles.1.text: text must not be empty"}
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_pages_need_no_internet(client: TestClient, page: str) -> None:
+    html = client.get(page).text
+    assert "http://" not in html and "https://" not in html
+    assets = re.findall(r'(?:src|href)="(/[^"]+)"', html)
+    assert any(asset.endswith(".js") for asset in assets)
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
