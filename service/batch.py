@@ -122,8 +122,10 @@ def score_file(
 
 
 def _ids_as_strings(chunk: pd.DataFrame, id_column: str) -> pd.DataFrame:
-    def text(value: object) -> str | None:
+    def as_string(value: object) -> str | None:
         missing = value is None or (isinstance(value, float) and math.isnan(value))
         return None if missing else str(value)
 
-    return chunk.assign(**{id_column: chunk[id_column].map(text).astype("string")})
+    # Object dtype of str and None: TableWriter types an all-null first chunk as
+    # strings, and the values read back as the Dask engine's do.
+    return chunk.assign(**{id_column: chunk[id_column].map(as_string).astype(object)})

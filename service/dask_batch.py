@@ -104,10 +104,11 @@ def score_file_with_dask(
     )
     cluster = None
     if scheduler is None:
+        # Capped at the CPUs, as the local engine is: each worker is a process
+        # holding the model, and scoring is CPU-bound.
+        cores = os.cpu_count() or 1
         cluster = LocalCluster(
-            # Capped at the CPUs, as the local engine is: each is a process
-            # holding the model, and scoring is CPU-bound.
-            n_workers=min(workers or os.cpu_count() or 1, os.cpu_count() or 1),
+            n_workers=min(workers or cores, cores),
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",

@@ -11,6 +11,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from training.exceptions import CorpusError
+from training.metrics import LABELS
 from training.tables import read_table
 
 __all__ = [
@@ -163,12 +164,11 @@ def read_labeled_table(path: str | Path) -> pd.DataFrame:
     missing = {"text", "label"} - set(frame.columns)
     if missing:
         raise CorpusError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    allowed = {"opinion", "reporting"}
     bad = sorted(
         {
             "(missing)" if v is None or v != v else repr(v)  # None, NaN
             for v in frame["label"]
-            if not isinstance(v, str) or v not in allowed
+            if not isinstance(v, str) or v not in LABELS
         }
     )
     if bad:

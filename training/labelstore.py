@@ -27,6 +27,7 @@ import pandas as pd
 from classifier.normalise import is_valid_unicode
 from training.corpus import text_key
 from training.exceptions import LabelError, LabelStoreUnavailableError
+from training.metrics import LABELS
 
 __all__ = [
     "ALLOWED_LABELS",
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 DB_FILE = "labels.db"
-ALLOWED_LABELS = ("opinion", "reporting")
+ALLOWED_LABELS = LABELS
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS labels (

@@ -170,7 +170,16 @@ class TableWriter:
         if self._suffix == ".parquet":
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self._partial, table.schema)
+                # A column with no value in the first chunk has no type yet;
+                # text is what a later value can always be cast to.
+                schema = pa.schema(
+                    [
+                        f.with_type(pa.string()) if pa.types.is_null(f.type) else f
+                        for f in table.schema
+                    ],
+                    metadata=table.schema.metadata,
+                )
+                self._parquet = pq.ParquetWriter(self._partial, schema)
             self._parquet.write_table(table.cast(self._parquet.schema))
         elif self._suffix == ".csv":
             frame.to_csv(

@@ -18,13 +18,6 @@ def test_health_and_ready(client: TestClient) -> None:
     assert ready.status_code == 200 and ready.json()["model_version"] == "test-model"
 
 
-def test_health_and_ready_answer_head(client: TestClient) -> None:
-    # Load balancers often probe with HEAD.
-    for path in ("/health", "/ready"):
-        response = client.head(path)
-        assert (response.status_code, response.content) == (200, b""), path
-
-
 def test_a_lone_surrogate_in_the_text_is_scored(client: TestClient) -> None:
     body = b'{"text": "We must act \\ud800 now.", "title": "Now"}'
     response = client.post("/v1/score", content=body, headers=JSON)

@@ -326,7 +326,7 @@ def test_parquet_output_holds_ids_whose_type_changes_between_chunks(
     result = _batch(model_dir, source, output, "--chunk-rows", "1")
     assert result.exit_code == 0, result.output
     ids = pd.read_parquet(output)["id"].tolist()
-    assert ids[0] is pd.NA and ids[1:] == ["2", "c-3", "4.5"]
+    assert pd.isna(ids[0]) and ids[1:] == ["2", "c-3", "4.5"]
 
 
 def test_batch_workers_are_capped_at_the_cpus(

@@ -46,3 +46,14 @@ def test_no_chunk_no_file(tmp_path: Path) -> None:
     with TableWriter(tmp_path / "out.csv"):
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_parquet_column_empty_in_the_first_chunk_takes_text_later(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "out.parquet"
+    with TableWriter(path) as writer:
+        writer.write(pd.DataFrame({"error": [None, None]}, dtype=object))
+        writer.write(pd.DataFrame({"error": ["text is empty"]}, dtype=object))
+    errors = pd.read_parquet(path)["error"].tolist()
+    assert pd.isna(errors[0]) and errors[2] == "text is empty"

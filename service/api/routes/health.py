@@ -7,16 +7,13 @@ from service.schemas import error_responses
 router = APIRouter(tags=["health"])
 
 
-# HEAD too, as load balancers often probe with it (no body is sent for it).
 @router.get("/health")
-@router.head("/health", include_in_schema=False)
 def health() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
 
 
 @router.get("/ready", responses=error_responses(503))
-@router.head("/ready", include_in_schema=False)
 def ready(request: Request) -> dict[str, str]:
     """Readiness: a model is loaded and can score."""
     model = request.app.state.model
