@@ -16,7 +16,7 @@ import pandas as pd
 
 from service.batch import BatchSummary, require_columns, score_chunk
 from training.exceptions import InputFileError
-from training.tables import SUFFIXES
+from training.tables import SUFFIXES, iter_table
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -86,7 +86,10 @@ def score_file_with_dask(
     files, suffix = _inputs(source)
     # Keep pandas' own string dtype so both engines write identical tables.
     with dask.config.set({"dataframe.convert-string": False}):
-        frame = _read(files, suffix)
+        try:  # dask reads a sample here, to learn the columns
+            frame = _read(files, suffix)
+        except ValueError as error:  # UnicodeError too
+            raise _unreadable(files, error) from error
     if id_column is None and "id" in frame.columns:
         id_column = "id"
     require_columns(frame.columns, text_column, id_column)
@@ -127,10 +130,28 @@ def score_file_with_dask(
                 _, failed, rows = dask.compute(
                     write, scored["error"].count(), scored.shape[0]
                 )
+    except ValueError as error:  # pandas could not read a part (UnicodeError too)
+        raise _unreadable(files, error) from error
     finally:
         if cluster is not None:
             cluster.close()
     return BatchSummary(rows=int(rows), scored=int(rows - failed), failed=int(failed))
+
+
+def _unreadable(files: list[str], error: ValueError) -> InputFileError:
+    """The local engine's one line for the first part it cannot read.
+
+    Dask's error names no file, so the parts are read again, locally, but only
+    once a run has already failed.
+    """
+    for part in files:
+        try:
+            for _ in iter_table(part):
+                pass
+        except InputFileError as found:
+            return found
+    first = str(error).strip().splitlines()[0] if str(error).strip() else "no detail"
+    return InputFileError(f"cannot read or write the parts: {first[:160]}")
 
 
 def _count_csv(path: Path) -> tuple[int, int]:

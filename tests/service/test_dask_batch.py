@@ -152,3 +152,46 @@ def test_cli_engine_options(
 def test_no_input_is_one_clear_error(model_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="no such file, glob match"):
         score_file_with_dask(str(tmp_path / "none*.csv"), tmp_path / "o", model_dir)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        pytest.param(
+            "in.jsonl",
+            b'{"id": "1", "text": "ok"}\n{not json\n',
+            "in.jsonl: line 2 is not valid JSON",
+            id="broken-jsonl",
+        ),
+        pytest.param(
+            "in.csv",
+            "id,text\n1,caf\u00e9\n".encode("latin-1"),
+            "in.csv: not UTF-8 text (unexpected end of data); save it as UTF-8",
+            id="latin-1-csv",
+        ),
+    ],
+)
+def test_cli_unreadable_part_is_the_local_engines_one_line(
+    model_dir: Path, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    source = tmp_path / name
+    source.write_bytes(content)
+    result = CliRunner().invoke(
+        app,
+        [
+            "batch",
+            str(source),
+            "-o",
+            str(tmp_path / "o"),
+            "--engine",
+            "dask",
+            "--workers",
+            "1",
+            "--model",
+            str(model_dir),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stderr.strip().startswith("tone: error: ")
+    assert message in result.stderr and result.stderr.count("\n") == 1
