@@ -24,29 +24,13 @@ from service.exceptions import ServiceConfigError
 from service.hotswap import ModelWatcher
 from service.limits import RequestLimits
 from service.ratelimit import RateLimiter
+from service.schemas import validation_detail
 from service.settings import Settings
 from training.exceptions import LabelStoreUnavailableError
 
 __all__ = ["create_app"]
 
 log = logging.getLogger("tone.service")
-
-
-def _validation_detail(error: RequestValidationError) -> str:
-    """One short sentence for the first problem in a request body."""
-    first = error.errors()[0]
-    kind = first.get("type", "")
-    where = [str(p) for p in first.get("loc", ()) if p != "body"]
-    if kind == "json_invalid":
-        return "Invalid JSON"
-    if kind == "extra_forbidden":
-        return f"Unknown field: {'.'.join(where)}"
-    if kind == "missing":
-        return f"Missing field: {'.'.join(where)}" if where else "Missing request body"
-    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
-    if where == ["text"] and message == "text must not be empty":
-        return message
-    return f"{'.'.join(where) or 'body'}: {message}"
 
 
 _UNPARSED = {
@@ -164,7 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse(
-            status_code=422, content={"detail": _validation_detail(error)}
+            status_code=422, content={"detail": validation_detail(error.errors())}
         )
 
     @app.exception_handler(StarletteHTTPException)

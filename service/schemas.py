@@ -1,5 +1,6 @@
 """Request and response bodies of the HTTP API."""
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from pydantic import (
@@ -24,6 +25,7 @@ __all__ = [
     "StoredText",
     "Text",
     "error_responses",
+    "validation_detail",
 ]
 
 # Some character outside Python's whitespace (``str.isspace``), in escapes that
@@ -177,3 +179,28 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {
         code: {"model": ErrorDetail, "description": _ERRORS[code]} for code in codes
     }
+
+
+def validation_detail(errors: Sequence[Any]) -> str:
+    """One short sentence for the first of pydantic's ``errors`` in a request body.
+
+    Examples
+    --------
+    >>> validation_detail([{"type": "extra_forbidden", "loc": ("body", "colour")}])
+    'Unknown field: colour'
+    >>> validation_detail([{"type": "missing", "loc": ("labels", 0, "label")}])
+    'Missing field: labels.0.label'
+    """
+    first = errors[0]
+    kind = first.get("type", "")
+    where = [str(p) for p in first.get("loc", ()) if p != "body"]
+    if kind == "json_invalid":
+        return "Invalid JSON"
+    if kind == "extra_forbidden":
+        return f"Unknown field: {'.'.join(where)}"
+    if kind == "missing":
+        return f"Missing field: {'.'.join(where)}" if where else "Missing request body"
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if where == ["text"] and message == "text must not be empty":
+        return message
+    return f"{'.'.join(where) or 'body'}: {message}"

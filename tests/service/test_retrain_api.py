@@ -189,7 +189,7 @@ def test_post_one_and_many_labels_with_conflicts(writer: TestClient) -> None:
     [
         pytest.param(
             {"text": " ", "label": "opinion"},
-            "text: text must not be empty",
+            "text must not be empty",
             id="empty",
         ),
         pytest.param(
@@ -235,7 +235,7 @@ def test_post_one_and_many_labels_with_conflicts(writer: TestClient) -> None:
         ),
         pytest.param(
             {"text": "x", "label": "opinion", "colour": "red"},
-            "colour: Extra inputs are not permitted",
+            "Unknown field: colour",
             id="unknown-field",
         ),
     ],

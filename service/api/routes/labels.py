@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.deps import SettingsDep, StoreDep, WriteAccess
 from service.ratelimit import WriteRateLimit
-from service.schemas import Name, StoredText, error_responses
+from service.schemas import Name, StoredText, error_responses, validation_detail
 from training.exceptions import LabelError
 from training.labelstore import NewLabel
 
@@ -56,13 +56,6 @@ class LabelsOut(BaseModel):
     stored: int
 
 
-def _problem(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "body"
-    message = str(first["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}"
-
-
 @router.post(
     "/labels",
     response_model=LabelsOut,
@@ -87,7 +80,9 @@ def add_labels(
             else LabelsIn(labels=[LabelIn.model_validate(payload)])
         )
     except ValidationError as error:
-        raise HTTPException(status_code=422, detail=_problem(error)) from error
+        raise HTTPException(
+            status_code=422, detail=validation_detail(error.errors())
+        ) from error
     if len(batch.labels) > settings.max_batch:
         raise HTTPException(
             status_code=422,
