@@ -213,6 +213,13 @@ def test_batch_limits(client: TestClient) -> None:
         "/v1/score/batch", json={"articles": [{"text": "ok"}, {"text": ""}]}
     )
     assert empty_item.json() == {"detail": "articles.1.text: text must not be empty"}
+    long_item = client.post(
+        "/v1/score/batch", json={"articles": [{"text": "ok"}, {"text": "x" * 5_001}]}
+    )
+    assert (long_item.status_code, long_item.json()) == (
+        422,
+        {"detail": "articles.1.text: text exceeds the maximum of 5000 characters"},
+    )
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])

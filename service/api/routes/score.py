@@ -37,12 +37,16 @@ def _score(
     articles: list[Article],
     max_chars: int,
     detail: bool,
+    *,
+    batch: bool = False,
 ) -> list[ToneResult]:
-    for article in articles:
+    for i, article in enumerate(articles):
         if len(article.text) > max_chars:
+            # In a batch, say which article, as the schema's own errors do.
+            where = f"articles.{i}.text: " if batch else ""
             raise HTTPException(
                 status_code=422,
-                detail=f"text exceeds the maximum of {max_chars} characters",
+                detail=f"{where}text exceeds the maximum of {max_chars} characters",
             )
     frame = pd.DataFrame(
         {
@@ -107,5 +111,12 @@ def score_batch(
             detail=f"batch exceeds the maximum of {settings.max_batch} articles",
         )
     return BatchResponse(
-        results=_score(request, model, batch.articles, settings.max_text_chars, detail)
+        results=_score(
+            request,
+            model,
+            batch.articles,
+            settings.max_text_chars,
+            detail,
+            batch=True,
+        )
     )
