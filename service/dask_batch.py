@@ -83,6 +83,11 @@ def score_file_with_dask(
 
     import dask
 
+    if output.suffix.lower() in {".jsonl", ".ndjson"}:
+        raise InputFileError(
+            f"{output}: the Dask engine writes a directory of Parquet parts or one "
+            "CSV; give a directory or a .csv path, or use --engine local for JSONL"
+        )
     files, suffix = _inputs(source)
     # Keep pandas' own string dtype so both engines write identical tables.
     with dask.config.set({"dataframe.convert-string": False}):

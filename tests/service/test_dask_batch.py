@@ -195,3 +195,11 @@ def test_cli_unreadable_part_is_the_local_engines_one_line(
     assert "Traceback" not in result.output
     assert result.stderr.strip().startswith("tone: error: ")
     assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_jsonl_output_is_refused_in_one_line(model_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    FRAME.to_csv(source, index=False)
+    with pytest.raises(InputFileError, match="writes a directory of Parquet parts"):
+        score_file_with_dask(str(source), tmp_path / "out.jsonl", model_dir)
+    assert not (tmp_path / "out.jsonl").exists()
