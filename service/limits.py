@@ -58,18 +58,21 @@ class RequestLimits:
         encoding = headers.get(b"content-encoding", b"").strip().lower()
         encoded = has_body and encoding not in (b"", b"identity")
         too_large = f"Request body exceeds the maximum of {self.max_body_bytes} bytes"
-        if (
+        # Refused at the first read, like the other checks, so that an unknown
+        # path or method still gets its 404 or 405, and the 413 is counted in
+        # /metrics; nothing of the body has been read by then.
+        declared_too_large = (
             declared is not None
             and declared.isdigit()
             and int(declared) > self.max_body_bytes
-        ):
-            await _reply(send, 413, too_large)
-            return
+        )
         received = 0
         started = False
 
         async def counting_receive() -> Message:
             nonlocal received
+            if declared_too_large:
+                raise _Refused(413, too_large)
             if not_json:
                 raise _Refused(415, "Content-Type must be application/json")
             if encoded:

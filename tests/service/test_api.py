@@ -230,3 +230,15 @@ def test_docs_pages_need_no_internet(client: TestClient, page: str) -> None:
     assert any(asset.endswith(".js") for asset in assets)
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
+
+
+def test_an_unknown_path_or_method_wins_over_the_body_limit(client: TestClient) -> None:
+    big = b'{"text": "' + b"a" * 70_000 + b'"}'
+    assert client.post("/nope", content=big, headers=JSON).status_code == 404
+    assert client.put("/health", content=big, headers=JSON).status_code == 405
+    counted = 'handler="/v1/score",method="POST",status="4xx"'
+    assert counted not in client.get("/metrics").text
+    refused = client.post("/v1/score", content=big, headers=JSON)
+    assert refused.status_code == 413
+    # Refused inside the app, so the instrumentator counts it.
+    assert counted in client.get("/metrics").text
