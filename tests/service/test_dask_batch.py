@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from service.batch import score_file
 from service.cli import app
@@ -100,22 +100,16 @@ def test_directory_of_parts_and_glob(
         assert list(pd.read_csv(out)["id"]) == list(FRAME["id"])
 
 
+def _dask_cli(model_dir: Path, source: Path, output: Path, *extra: str) -> Result:
+    """``tone batch SOURCE -o OUTPUT --engine dask`` through the CLI runner."""
+    command = ["batch", str(source), "-o", str(output), "--engine", "dask"]
+    return CliRunner().invoke(app, [*command, *extra, "--model", str(model_dir)])
+
+
 def test_cli_missing_column_fails_fast(model_dir: Path, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     FRAME.rename(columns={"text": "body"}).to_csv(source, index=False)
-    result = CliRunner().invoke(
-        app,
-        [
-            "batch",
-            str(source),
-            "-o",
-            str(tmp_path / "o"),
-            "--engine",
-            "dask",
-            "--model",
-            str(model_dir),
-        ],
-    )
+    result = _dask_cli(model_dir, source, tmp_path / "o")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         "tone: error: column 'text' not found; the input has id, body"
@@ -176,21 +170,7 @@ def test_cli_unreadable_part_is_the_local_engines_one_line(
 ) -> None:
     source = tmp_path / name
     source.write_bytes(content)
-    result = CliRunner().invoke(
-        app,
-        [
-            "batch",
-            str(source),
-            "-o",
-            str(tmp_path / "o"),
-            "--engine",
-            "dask",
-            "--workers",
-            "1",
-            "--model",
-            str(model_dir),
-        ],
-    )
+    result = _dask_cli(model_dir, source, tmp_path / "o", "--workers", "1")
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert result.stderr.strip().startswith("tone: error: ")
