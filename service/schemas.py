@@ -181,6 +181,11 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+# The tags of a body that takes one of two shapes (one item, or many in a list):
+# pydantic puts the tag in an error's location, and `validation_detail` leaves it out.
+BODY_SHAPES = ("one", "many")
+
+
 def validation_detail(errors: Sequence[Any]) -> str:
     """One short sentence for the first of pydantic's ``errors`` in a request body.
 
@@ -190,10 +195,14 @@ def validation_detail(errors: Sequence[Any]) -> str:
     'Unknown field: colour'
     >>> validation_detail([{"type": "missing", "loc": ("labels", 0, "label")}])
     'Missing field: labels.0.label'
+    >>> validation_detail([{"type": "missing", "loc": ("body", "one", "label")}])
+    'Missing field: label'
     """
     first = errors[0]
     kind = first.get("type", "")
     where = [str(p) for p in first.get("loc", ()) if p != "body"]
+    if where[:1] and where[0] in BODY_SHAPES:
+        where = where[1:]
     if kind == "json_invalid":
         return "Invalid JSON"
     if kind == "extra_forbidden":

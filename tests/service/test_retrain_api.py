@@ -238,10 +238,20 @@ def test_post_one_and_many_labels_with_conflicts(writer: TestClient) -> None:
             "Unknown field: colour",
             id="unknown-field",
         ),
+        pytest.param(
+            {"labels": [{"text": "x", "label": "opinion", "colour": "red"}]},
+            "Unknown field: labels.0.colour",
+            id="unknown-field-in-many",
+        ),
+        pytest.param(
+            ["x"],
+            "body: Input should be a valid dictionary or object to extract fields from",
+            id="not-an-object",
+        ),
     ],
 )
 def test_bad_labels_get_exact_details(
-    writer: TestClient, body: dict[str, object], detail: str
+    writer: TestClient, body: object, detail: str
 ) -> None:
     # Dumped here, as JSON escapes a lone surrogate where httpx would not.
     response = writer.post(
@@ -251,6 +261,21 @@ def test_bad_labels_get_exact_details(
     )
     assert (response.status_code, response.json()) == (422, {"detail": detail})
     assert writer.get("/v1/labels/stats", headers=AUTH).json()["labels"] == 0
+
+
+def test_the_labels_body_is_documented_as_one_label_or_many(
+    writer: TestClient,
+) -> None:
+    schema = writer.get("/openapi.json").json()
+    body = schema["paths"]["/v1/labels"]["post"]["requestBody"]["content"]
+    (ref,) = body["application/json"]["schema"].values()
+    shapes = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["oneOf"]
+    assert shapes == [
+        {"$ref": "#/components/schemas/LabelIn"},
+        {"$ref": "#/components/schemas/LabelsIn"},
+    ]
+    label = schema["components"]["schemas"]["LabelIn"]
+    assert set(label["required"]) == {"text", "label"}
 
 
 def test_unknown_job(writer: TestClient) -> None:

@@ -1,13 +1,13 @@
 """Labels sent after the base corpus: stored in the label database."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag
 
 from service.deps import SettingsDep, StoreDep, WriteAccess
 from service.ratelimit import WriteRateLimit
-from service.schemas import Name, StoredText, error_responses, validation_detail
+from service.schemas import BODY_SHAPES, Name, StoredText, error_responses
 from training.exceptions import LabelError
 from training.labelstore import NewLabel
 
@@ -47,6 +47,25 @@ class LabelsIn(BaseModel):
     annotator: Name | None = Field(default=None, description="Who labeled them.")
 
 
+def _shape(body: Any) -> str:
+    one, many = BODY_SHAPES
+    return many if isinstance(body, dict) and "labels" in body else one
+
+
+# A root model, because FastAPI drops the discriminator of a bare union: both shapes
+# would then be tried and their errors mixed.
+class LabelsBody(
+    RootModel[
+        Annotated[
+            Annotated[LabelIn, Tag(BODY_SHAPES[0])]
+            | Annotated[LabelsIn, Tag(BODY_SHAPES[1])],
+            Discriminator(_shape),
+        ]
+    ]
+):
+    """One labeled text, or several under "labels" (validated as the shape it has)."""
+
+
 class LabelsOut(BaseModel):
     """What was stored: new labels, duplicates, and conflicts left unwritten."""
 
@@ -65,7 +84,7 @@ class LabelsOut(BaseModel):
 def add_labels(
     store: StoreDep,
     settings: SettingsDep,
-    payload: dict[str, Any] = Body(
+    payload: LabelsBody = Body(
         openapi_examples={
             "one": {"value": _EXAMPLE},
             "many": {"value": {"labels": [_EXAMPLE], "annotator": "desk-3"}},
@@ -73,16 +92,8 @@ def add_labels(
     ),
 ) -> LabelsOut:
     """Store one label, or many as {"labels": [...]}; conflicts are reported."""
-    try:
-        batch = (
-            LabelsIn.model_validate(payload)
-            if "labels" in payload
-            else LabelsIn(labels=[LabelIn.model_validate(payload)])
-        )
-    except ValidationError as error:
-        raise HTTPException(
-            status_code=422, detail=validation_detail(error.errors())
-        ) from error
+    body = payload.root
+    batch = body if isinstance(body, LabelsIn) else LabelsIn(labels=[body])
     if len(batch.labels) > settings.max_batch:
         raise HTTPException(
             status_code=422,
