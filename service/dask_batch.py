@@ -16,7 +16,7 @@ import pandas as pd
 
 from service.batch import BatchSummary, require_columns, score_chunk
 from training.exceptions import InputFileError
-from training.tables import SUFFIXES, iter_table
+from training.tables import SUFFIXES, iter_table, jsonl_frame
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -53,7 +53,9 @@ def _read(files: list[str], suffix: str) -> "dd.DataFrame":
     if suffix == ".csv":
         return dd.read_csv(files, dtype=str, keep_default_na=False, blocksize="16MB")
     if suffix == ".jsonl":
-        return dd.read_json(files, lines=True, blocksize=2**24, dtype=False)
+        return dd.read_json(
+            files, lines=True, blocksize=2**24, engine=jsonl_frame, encoding="utf-8-sig"
+        )
     return dd.read_parquet(files)
 
 

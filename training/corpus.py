@@ -1,9 +1,8 @@
 """The project's own labeled corpus in ``labels/``: schema, loading, statistics."""
 
 import hashlib
-import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -12,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from training.exceptions import CorpusError
 from training.metrics import LABELS
-from training.tables import read_table
+from training.tables import BrokenLineError, json_lines, read_table
 
 __all__ = [
     "Article",
@@ -183,21 +182,13 @@ def text_key(text: str) -> str:
     return hashlib.sha256(_SPACE.sub(" ", text).strip().lower().encode()).hexdigest()
 
 
-def _read_jsonl(path: Path) -> Iterable[tuple[int, dict[str, object]]]:
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        yield from json_lines(path)
     except UnicodeDecodeError as error:
         raise CorpusError(f"{path}: not UTF-8 ({error.reason})") from error
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise CorpusError(f"{path}:{number}: broken JSON ({error.msg})") from error
-        if not isinstance(row, dict):
-            raise CorpusError(f"{path}:{number}: expected a JSON object")
-        yield number, row
+    except BrokenLineError as error:
+        raise CorpusError(f"{path}:{error.number}: {error.reason}") from error
 
 
 def _problem(error: ValidationError) -> str:

@@ -6,9 +6,11 @@ with a file becomes an :class:`InputFileError` with one readable sentence.
 
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 import pandas as pd
 import pyarrow as pa
@@ -16,7 +18,17 @@ import pyarrow.parquet as pq
 
 from training.exceptions import InputFileError
 
-__all__ = ["SUFFIXES", "TableWriter", "encoding_hint", "iter_table", "read_table"]
+__all__ = [
+    "SUFFIXES",
+    "BrokenLineError",
+    "TableWriter",
+    "encoding_hint",
+    "iter_table",
+    "json_lines",
+    "jsonl_frame",
+    "parse_json_lines",
+    "read_table",
+]
 
 SUFFIXES = (".csv", ".jsonl", ".parquet")
 
@@ -82,19 +94,15 @@ def iter_table(path: str | Path, chunksize: int = 2_000) -> Iterator[pd.DataFram
             for batch in pq.ParquetFile(path).iter_batches(batch_size=chunksize):
                 yield batch.to_pandas()
             return
-        reader = (
-            pd.read_csv(
-                path,
-                chunksize=chunksize,
-                dtype=str,
-                keep_default_na=False,
-                encoding="utf-8",
-            )
-            if suffix == ".csv"
-            # utf-8-sig skips a byte-order mark, as the CSV reader does itself.
-            else pd.read_json(
-                path, lines=True, chunksize=chunksize, dtype=False, encoding="utf-8-sig"
-            )
+        if suffix == ".jsonl":
+            yield from _jsonl_chunks(path, chunksize)
+            return
+        reader = pd.read_csv(
+            path,
+            chunksize=chunksize,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8",
         )
         with reader as chunks:
             for chunk in chunks:
@@ -109,6 +117,8 @@ def iter_table(path: str | Path, chunksize: int = 2_000) -> Iterator[pd.DataFram
                 yield chunk
     except InputFileError:
         raise
+    except BrokenLineError as error:
+        raise InputFileError(f"{path}: {error}; fix or remove it") from error
     except UnicodeDecodeError as error:
         raise InputFileError(
             f"{path}: not UTF-8 text ({error.reason}); {encoding_hint(_head(path))}"
@@ -116,31 +126,92 @@ def iter_table(path: str | Path, chunksize: int = 2_000) -> Iterator[pd.DataFram
     except (ValueError, pa.ArrowException, pd.errors.ParserError, OSError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         known = None if suffix == ".parquet" else _known_format(_head(path))
-        broken = _first_broken_line(path) if suffix == ".jsonl" and not known else None
-        if broken:
-            raise InputFileError(f"{path}: {broken}; fix or remove it") from error
         raise InputFileError(
             f"{path}: cannot read it as {suffix[1:].upper()} ({first_line[:160]})"
             + (f"; {known}" if known else "")
         ) from error
 
 
-def _first_broken_line(path: Path) -> str | None:
-    """Which line of a JSONL file is not one JSON object (pandas gives an offset).
+class BrokenLineError(ValueError):
+    """A line of a JSONL file that is not one JSON object; ``number`` counts from 1."""
 
-    Read only after pandas has failed, so it costs nothing on good files.
+    def __init__(self, number: int, reason: str) -> None:
+        super().__init__(f"line {number} is {reason}")
+        self.number = number
+        self.reason = reason
+
+
+# A \uD800-\uDFFF escape: half of a character (an emoji cut in two), which json.loads
+# keeps as a lone surrogate that no UTF-8 writer can encode.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_surrogates(value: object) -> object:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            _replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()
+        }
+    return value
+
+
+def json_lines(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    """Yield (line number, object) for each non-blank line of a UTF-8 JSONL file.
+
+    A leading byte-order mark is skipped, and a lone surrogate escape is read as
+    U+FFFD, as a UTF-8 decoder reads a broken byte.
+
+    Raises
+    ------
+    BrokenLineError
+        For the first line that is not valid JSON or not an object.
+    UnicodeDecodeError
+        For bytes that are not UTF-8.
     """
-    with open(path, encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                return f"line {number} is not valid JSON ({error.msg})"
-            if not isinstance(row, dict):
-                return f"line {number} is not a JSON object"
-    return None
+    with open(path, encoding="utf-8-sig") as lines:
+        yield from parse_json_lines(lines)
+
+
+def parse_json_lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, object]]]:
+    """:func:`json_lines` over lines already read."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BrokenLineError(number, f"not valid JSON ({error.msg})") from error
+        if not isinstance(row, dict):
+            raise BrokenLineError(number, "not a JSON object")
+        if "\\u" in line and _SURROGATE_ESCAPE.search(line):
+            row = _replace_surrogates(row)
+        yield number, row
+
+
+def jsonl_frame(buffer: IO[str], **_: object) -> pd.DataFrame:
+    """One DataFrame of the JSON lines in ``buffer``, read as :func:`json_lines` reads.
+
+    Shaped as ``pandas.read_json`` is called, so Dask's ``read_json(engine=...)``
+    reads its blocks the way the local engine reads a file.
+    """
+    return pd.DataFrame([row for _, row in parse_json_lines(buffer)])
+
+
+def _jsonl_chunks(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
+    rows: list[dict[str, object]] = []
+    start = 0
+    for _, row in json_lines(path):
+        rows.append(row)
+        if len(rows) == chunksize:
+            yield pd.DataFrame(rows, index=pd.RangeIndex(start, start + len(rows)))
+            start += len(rows)
+            rows = []
+    if rows:
+        yield pd.DataFrame(rows, index=pd.RangeIndex(start, start + len(rows)))
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
+from training.tables import read_table
 
 TEXT = "Le ministre a peut-être démissionné, a dit la police."
 FRAME = pd.DataFrame({"id": ["1", "2"], "text": [TEXT, "The vote may be delayed."]})
@@ -94,7 +95,7 @@ BAD_FILES = [
     pytest.param(
         "in.jsonl",
         b"[1, 2, 3]\n",
-        "column 'text' not found; the input has 0, 1, 2",
+        "line 1 is not a JSON object; fix or remove it",
         id="array-lines-jsonl",
     ),
     pytest.param(
@@ -288,6 +289,24 @@ def test_batch_refuses_to_write_over_its_input(
         result, f"{name}: is the input file; write the results to another path (-o)"
     )
     assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("output", ["out.jsonl", "out.csv", "out.parquet"])
+def test_batch_scores_rows_holding_half_an_emoji(
+    model_dir: Path, tmp_path: Path, output: str
+) -> None:
+    # A lone surrogate escape had made pandas refuse the whole file.
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(
+        b'{"id": "a", "text": "We should act \\udc00 now, and we must."}\n'
+        b'{"id": "b\\ud83d", "text": "Officials said it rained \\ud83d"}\n'
+    )
+    result = _batch(model_dir, source, tmp_path / output, "--id-column", "id")
+    assert result.exit_code == 0, result.output
+    rows = read_table(tmp_path / output)
+    assert rows["id"].tolist() == ["a", "b\ufffd"]
+    assert (rows["error"].fillna("") == "").all()  # CSV reads an empty cell as ""
+    assert rows["label"].isin(["opinion", "reporting"]).all()
 
 
 def test_a_failed_batch_leaves_an_existing_output_as_it_was(

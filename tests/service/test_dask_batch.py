@@ -65,6 +65,23 @@ def test_dask_matches_local_engine(
     assert dask_rows.loc[2, "error"] == "text is empty"
 
 
+def test_dask_reads_jsonl_as_the_local_engine_does(
+    scheduler: str, model_dir: Path, tmp_path: Path
+) -> None:
+    # Through tone's own line reader: a byte-order mark, and half an emoji.
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(
+        b"\xef\xbb\xbf"
+        + b'{"id": "a", "text": "We should act \\udc00 now, and we must."}\n'
+        + b'{"id": "b", "text": "Officials said it rained."}\n'
+    )
+    out = tmp_path / "dask_out"
+    summary = score_file_with_dask(str(source), out, model_dir, scheduler=scheduler)
+    assert summary == {"rows": 2, "scored": 2, "failed": 0}
+    dask_rows = pd.read_parquet(out).reset_index(drop=True)
+    pd.testing.assert_frame_equal(dask_rows, local_output(source, tmp_path, model_dir))
+
+
 def _model_loads() -> int:
     from service.batch import _model
 

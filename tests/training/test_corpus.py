@@ -68,7 +68,7 @@ def write(path: Path, rows: list[object]) -> Path:
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        pytest.param([GOOD, "{broken"], r"x.jsonl:2: broken JSON", id="broken-json"),
+        pytest.param([GOOD, "{broken"], r"x.jsonl:2: not valid JSON", id="broken-json"),
         pytest.param(
             [{**GOOD, "label": "news"}],
             r"x.jsonl:1: label: Input should be",
@@ -102,9 +102,7 @@ def write(path: Path, rows: list[object]) -> Path:
             r"x.jsonl:1: extra: Extra inputs",
             id="unknown-field",
         ),
-        pytest.param(
-            ["[1, 2]"], r"x.jsonl:1: expected a JSON object", id="not-an-object"
-        ),
+        pytest.param(["[1, 2]"], r"x.jsonl:1: not a JSON object", id="not-an-object"),
         pytest.param([], r"x.jsonl: no articles", id="empty-file"),
     ],
 )

@@ -1,11 +1,13 @@
-"""TableWriter: the output appears whole or not at all, in every format."""
+"""Tables: the output appears whole or not at all, in every format; JSONL is read
+line by line."""
 
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from training.tables import TableWriter, read_table
+from training.exceptions import InputFileError
+from training.tables import TableWriter, iter_table, read_table
 
 CHUNKS = [
     pd.DataFrame({"id": ["a", "b"], "p": [6.064816703743593e-05, 0.5]}),
@@ -57,3 +59,51 @@ def test_parquet_column_empty_in_the_first_chunk_takes_text_later(
         writer.write(pd.DataFrame({"error": ["text is empty"]}, dtype=object))
     errors = pd.read_parquet(path)["error"].tolist()
     assert pd.isna(errors[0]) and errors[2] == "text is empty"
+
+
+# Half an emoji: JSON allows a lone surrogate escape, UTF-8 cannot hold it.
+SURROGATES = (
+    b'{"id": "a", "text": "We should act \\udc00 now."}\n'
+    b"\n"
+    b'{"id": "b\\ud83d", "text": "Officials said it rained \\ud83d"}\n'
+    b'{"id": "c", "text": "Officials said \\ud83d\\ude00 it rained.", "n": 3}\n'
+)
+
+
+def test_jsonl_lone_surrogates_are_read_as_the_replacement_character(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(SURROGATES)
+    frame = read_table(path)
+    assert list(frame["id"]) == ["a", "b\ufffd", "c"]
+    assert list(frame["text"]) == [
+        "We should act \ufffd now.",
+        "Officials said it rained \ufffd",
+        "Officials said \U0001f600 it rained.",  # a whole pair stays one character
+    ]
+    assert frame["n"].isna().tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b'{"a": 1}\n\n{"a": \n', "line 3 is not valid JSON", id="broken"),
+        pytest.param(b'{"a": 1}\n[1, 2]\n', "line 2 is not a JSON object", id="array"),
+    ],
+)
+def test_jsonl_problems_name_the_line(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(InputFileError, match=message):
+        read_table(path)
+
+
+def test_jsonl_chunks_keep_counting_rows(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + b"".join(b'{"i": %d}\n' % i for i in range(5)))
+    chunks = list(iter_table(path, chunksize=2))
+    assert [list(c.index) for c in chunks] == [[0, 1], [2, 3], [4]]
+    assert pd.concat(chunks)["i"].tolist() == [0, 1, 2, 3, 4]
