@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-__all__ = ["is_valid_unicode", "mask_text", "normalise_text"]
+__all__ = ["NOT_BLANK", "is_blank", "is_valid_unicode", "mask_text", "normalise_text"]
 
 _QUOTES = str.maketrans(
     {
@@ -31,6 +31,28 @@ _CONTROL = re.compile(
 )
 _SPACES = re.compile(r"[ \t]{2,}|\t")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
+
+
+# Some character that is neither whitespace (``str.isspace``) nor one that
+# normalisation removes (``_CONTROL``): the text has something to score. Written in
+# escapes that Python and ECMA regexes read alike, so the API schema's ``pattern``
+# says the same.
+NOT_BLANK = (
+    r"[^\u0000-\u0020\u007f\u0085\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f"
+    r"\u205f\u3000\ufeff]"
+)
+_NOT_BLANK = re.compile(NOT_BLANK)
+
+
+def is_blank(text: str) -> bool:
+    r"""Whether ``text`` holds only whitespace, control and zero-width characters.
+
+    Examples
+    --------
+    >>> is_blank(" \t\u200b\x00\ufeff"), is_blank("\u200bYes.")
+    (True, False)
+    """
+    return _NOT_BLANK.search(text) is None
 
 
 def is_valid_unicode(text: str) -> bool:

@@ -11,6 +11,7 @@ from classifier.collection import fewer_collections
 from classifier.exceptions import EmptyTextError, ToneError
 from classifier.hedging import HedgeLexicon, score_hedging
 from classifier.model import OPINION, REPORTING, TOP_FEATURES, ToneModel
+from classifier.normalise import is_blank
 from classifier.result import SentenceResult, ToneResult, TopFeatures
 from classifier.tokenise import sentence_spans
 
@@ -76,7 +77,7 @@ def _row_error(value: object) -> str | None:
     if not isinstance(value, str):
         missing = value is None or (isinstance(value, float) and np.isnan(value))
         return "text is missing" if missing else "text is not a string"
-    if not value.strip():
+    if is_blank(value):  # whitespace, control and zero-width characters only
         return "text is empty"
     return None
 
@@ -231,7 +232,8 @@ def score_text(
     Raises
     ------
     EmptyTextError
-        If ``text`` is empty or only whitespace.
+        If ``text`` is empty or holds only whitespace, control and zero-width
+        characters.
     """
     frame = pd.DataFrame({"text": [text], "title": [title], "id": [id]}, dtype=object)
     row = score_frame(

@@ -12,7 +12,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from classifier.normalise import is_valid_unicode
+from classifier.normalise import NOT_BLANK, is_blank, is_valid_unicode
 from classifier.result import ToneResult
 
 __all__ = [
@@ -28,21 +28,15 @@ __all__ = [
     "validation_detail",
 ]
 
-# Some character outside Python's whitespace (``str.isspace``), in escapes that
-# Python and ECMA regexes read alike.
-NOT_BLANK = (
-    r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a"
-    r"\u2028\u2029\u202f\u205f\u3000]"
-)
-
 
 def _not_empty(text: str) -> str:
-    if not text.strip():
+    if is_blank(text):
         raise ValueError("text must not be empty")
     return text
 
 
-# A text field of any request: refused when it holds nothing but whitespace.
+# A text field of any request: refused when it holds nothing but whitespace, control
+# and zero-width characters (``NOT_BLANK`` is the schema's word for the same rule).
 Text = Annotated[str, AfterValidator(_not_empty)]
 
 #: Longest title, id, event or annotator name, in characters.

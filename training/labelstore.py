@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from classifier.normalise import is_valid_unicode
+from classifier.normalise import is_blank, is_valid_unicode
 from training.corpus import text_key
 from training.exceptions import LabelError, LabelStoreUnavailableError
 from training.metrics import LABELS
@@ -121,7 +121,7 @@ def validate_label(item: NewLabel, max_chars: int, where: str = "label") -> None
         raise LabelError(
             f"{where}: unknown label {item.label!r}; use opinion or reporting"
         )
-    if not isinstance(item.text, str) or not item.text.strip():
+    if not isinstance(item.text, str) or is_blank(item.text):
         raise LabelError(f"{where}: text must not be empty")
     if len(item.text) > max_chars:
         raise LabelError(

@@ -31,6 +31,7 @@ def test_score_frame_columns_and_order(model: ToneModel) -> None:
     [
         pytest.param("", "text is empty", id="empty"),
         pytest.param("  \n\t ", "text is empty", id="whitespace"),
+        pytest.param("\x00\u200b\ufeff\x1b", "text is empty", id="controls"),
         pytest.param(None, "text is missing", id="none"),
         pytest.param(float("nan"), "text is missing", id="nan"),
         pytest.param(42, "text is not a string", id="number"),
