@@ -11,7 +11,13 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-__all__ = ["LABELS", "classification_metrics", "hedging_metrics", "metrics_markdown"]
+__all__ = [
+    "LABELS",
+    "classification_metrics",
+    "hedging_metrics",
+    "metrics_markdown",
+    "score_cell",
+]
 
 LABELS = ("opinion", "reporting")
 
@@ -21,26 +27,34 @@ def classification_metrics(
 ) -> dict[str, object]:
     """Macro-F1, per-class F1, ROC-AUC, Brier score and confusion matrix.
 
+    A label that is neither in ``labels`` nor predicted has no F1 (``None``), and
+    macro-F1 averages the others: counting it as 0 would halve a perfect score on a
+    file of one label. ROC-AUC needs both labels in ``labels``.
+
     Examples
     --------
     >>> m = classification_metrics(["opinion", "reporting"], [0.9, 0.2])
     >>> m["macro_f1"], m["roc_auc"], m["confusion"]
     (1.0, 1.0, [[1, 0], [0, 1]])
+    >>> m = classification_metrics(["opinion", "opinion"], [0.9, 0.8])
+    >>> m["macro_f1"], m["f1"], m["roc_auc"]
+    (1.0, {'opinion': 1.0, 'reporting': None}, None)
     """
     y = np.asarray(list(labels))
     p = np.asarray(list(opinion_probability), dtype=float)
     predicted = np.where(p >= threshold, "opinion", "reporting")
     is_opinion = (y == "opinion").astype(int)
+    # zero_division applies only where 2·TP + FP + FN is 0: a label never seen.
     per_class = f1_score(
-        y, predicted, labels=list(LABELS), average=None, zero_division=0
+        y, predicted, labels=list(LABELS), average=None, zero_division=np.nan
     )
     both = len(set(is_opinion)) == 2
     return {
         "n": len(y),
         "support": {label: int((y == label).sum()) for label in LABELS},
-        "macro_f1": round(float(np.mean(per_class)), 4),
+        "macro_f1": round(float(np.nanmean(per_class)), 4),
         "f1": {
-            label: round(float(f), 4)
+            label: None if np.isnan(f) else round(float(f), 4)
             for label, f in zip(LABELS, per_class, strict=True)
         },
         "roc_auc": round(float(roc_auc_score(is_opinion, p)), 4) if both else None,
@@ -75,6 +89,11 @@ def hedging_metrics(
     }
 
 
+def score_cell(value: object) -> str:
+    """A score for a table, to 3 decimals, or ``n/a`` where it is undefined."""
+    return f"{value:.3f}" if isinstance(value, float | int) else "n/a"
+
+
 def metrics_markdown(name: str, metrics: dict[str, object]) -> str:
     """A small markdown table for one evaluation."""
     if "precision" in metrics:
@@ -86,15 +105,15 @@ def metrics_markdown(name: str, metrics: dict[str, object]) -> str:
         )
     f1 = metrics["f1"]
     assert isinstance(f1, dict)
-    auc = metrics["roc_auc"]
-    auc_text = f"{auc:.3f}" if isinstance(auc, float) else "n/a"
     confusion = metrics["confusion"]
     assert isinstance(confusion, list)
     return (
         f"| {name} | n | macro-F1 | F1 opinion | F1 reporting | ROC-AUC | Brier |\n"
         "|---|---|---|---|---|---|---|\n"
-        f"| | {metrics['n']} | {metrics['macro_f1']:.3f} | {f1['opinion']:.3f} | "
-        f"{f1['reporting']:.3f} | {auc_text} | {metrics['brier']:.3f} |\n\n"
+        f"| | {metrics['n']} | {metrics['macro_f1']:.3f} | "
+        f"{score_cell(f1['opinion'])} | {score_cell(f1['reporting'])} | "
+        f"{score_cell(metrics['roc_auc'])} | "
+        f"{metrics['brier']:.3f} |\n\n"
         f"Confusion (rows true, columns predicted; opinion, reporting): "
         f"{confusion}\n"
     )

@@ -29,7 +29,12 @@ from training.corpus import load_articles
 from training.evaluate import evaluate_corpus
 from training.exceptions import CorpusNotFoundError
 from training.external import load_brown, load_checkthat, load_conll_hedging
-from training.metrics import LABELS, classification_metrics, hedging_metrics
+from training.metrics import (
+    LABELS,
+    classification_metrics,
+    hedging_metrics,
+    score_cell,
+)
 from training.peers import PEERS, fit_peer
 
 __all__ = [
@@ -256,11 +261,10 @@ def _table(evaluations: list[Evaluation]) -> list[str]:
         ]
         for scorer, m in e.metrics.items():
             f1: Any = m["f1"]
-            auc = m["roc_auc"]
-            auc_text = f"{auc:.3f}" if isinstance(auc, float) else "n/a"
             lines.append(
                 f"| {_cell(scorer)} | {m['n']} | {m['macro_f1']:.3f} | "
-                f"{f1['opinion']:.3f} | {f1['reporting']:.3f} | {auc_text} | "
+                f"{score_cell(f1['opinion'])} | {score_cell(f1['reporting'])} | "
+                f"{score_cell(m['roc_auc'])} | "
                 f"{m['brier']:.3f} | "
                 f"{e.thresholds[scorer]:.3f} |"
             )
