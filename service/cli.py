@@ -390,8 +390,9 @@ def labels_stats(
     from training.labelstore import DB_FILE, LabelStore
 
     data_dir = _settings().data_dir
-    # Do not create a database just to say it is empty.
-    exists = (data_dir / DB_FILE).is_file()
+    # Do not create a database, or its tables in an empty file, to say it is empty.
+    database = data_dir / DB_FILE
+    exists = database.is_file() and database.stat().st_size > 0
     stored = _store().stats() if exists else LabelStore.empty_stats()
     stats["stored"] = {**stored, "database": str(data_dir / DB_FILE)}
     _echo_json(stats)

@@ -63,6 +63,16 @@ def test_labels_stats_without_a_database_creates_none(data_dir: Path) -> None:
     assert not data_dir.exists()
 
 
+def test_labels_stats_leaves_an_empty_database_file_empty(data_dir: Path) -> None:
+    data_dir.mkdir()
+    (data_dir / "labels.db").touch()  # an empty file is an empty SQLite database
+    result = run("labels", "stats")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["stored"]["labels"] == 0
+    assert sorted(p.name for p in data_dir.iterdir()) == ["labels.db"]
+    assert (data_dir / "labels.db").stat().st_size == 0
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
