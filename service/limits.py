@@ -47,6 +47,9 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
+        # Starlette reads the first of repeated headers and this dict the last: two
+        # Content-Types could pass this check as JSON and be parsed as another type.
+        types = [v for k, v in scope["headers"] if k == b"content-type"]
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         declared = headers.get(b"content-length")
         # A POST with no body at all (no length, or 0, and not chunked) has no
@@ -55,8 +58,13 @@ class RequestLimits:
         not_json = has_body and content_type != b"application/json"
         # The body is read as it was sent: a compressed one would only fail as
         # invalid JSON, and its size limit would count the compressed bytes.
-        encoding = headers.get(b"content-encoding", b"").strip().lower()
-        encoded = has_body and encoding not in (b"", b"identity")
+        encodings = [
+            part.strip().lower()
+            for k, v in scope["headers"]
+            if k == b"content-encoding"
+            for part in v.split(b",")
+        ]
+        encoded = has_body and any(e not in (b"", b"identity") for e in encodings)
         too_large = f"Request body exceeds the maximum of {self.max_body_bytes} bytes"
         # Refused at the first read, like the other checks, so that an unknown
         # path or method still gets its 404 or 405, and the 413 is counted in
@@ -73,6 +81,8 @@ class RequestLimits:
             nonlocal received
             if declared_too_large:
                 raise _Refused(413, too_large)
+            if len(types) > 1:
+                raise _Refused(400, "Send one Content-Type header, not several")
             if not_json:
                 raise _Refused(415, "Content-Type must be application/json")
             if encoded:

@@ -170,6 +170,32 @@ def test_openapi_has_examples(client: TestClient) -> None:
         ),
         pytest.param(
             {
+                "content": gzip.compress(b'{"text": "ok"}'),
+                # The dict of headers kept the last one only, and let this through.
+                "headers": [
+                    ("content-type", "application/json"),
+                    ("content-encoding", "gzip"),
+                    ("content-encoding", "identity"),
+                ],
+            },
+            415,
+            "Content-Encoding is not supported; send the body uncompressed",
+            id="gzip-then-identity",
+        ),
+        pytest.param(
+            {
+                "content": b'{"text": "ok"}',
+                "headers": [
+                    ("content-type", "application/json"),
+                    ("content-type", "text/plain"),
+                ],
+            },
+            400,
+            "Send one Content-Type header, not several",
+            id="two-content-types",
+        ),
+        pytest.param(
+            {
                 "content": b'{"text": "' + b"a" * 70_000 + b'"}',
                 "headers": {"content-type": "application/json"},
             },
