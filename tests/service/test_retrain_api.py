@@ -5,6 +5,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import skops.io as sio
@@ -367,6 +368,36 @@ def test_reload_and_promotion_switch_the_served_model(
     while writer.get("/ready").json()["model_version"] != "test-model":
         assert time.monotonic() < deadline, "rollback was never served"
         time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "detail"),
+    [
+        pytest.param(
+            {"json": {"force": True}}, 422, "Unknown field: force", id="field"
+        ),
+        pytest.param(
+            {"content": b"x=1", "headers": {"content-type": "text/plain"}},
+            415,
+            "Content-Type must be application/json",
+            id="not-json",
+        ),
+        pytest.param(
+            {"content": b"{", "headers": {"content-type": "application/json"}},
+            422,
+            "Invalid JSON",
+            id="invalid-json",
+        ),
+    ],
+)
+def test_reload_checks_its_body_like_any_other(
+    writer: TestClient, kwargs: dict[str, Any], status: int, detail: str
+) -> None:
+    # It answered 200 to any body, since it never read one.
+    headers = {**AUTH, **kwargs.pop("headers", {})}
+    response = writer.post("/v1/model/reload", headers=headers, **kwargs)
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
+    assert writer.post("/v1/model/reload", headers=AUTH).status_code == 200
 
 
 def test_a_failing_retrain_job_reports_its_error(

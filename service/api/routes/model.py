@@ -1,6 +1,7 @@
 """What model is served, and reloading it."""
 
 from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict
 
 from classifier import ModelFileError
 from service.deps import ModelDep, WatcherDep, WriteAccess
@@ -23,17 +24,26 @@ def model_info(model: ModelDep) -> ModelInfo:
     )
 
 
+class ReloadIn(BaseModel):
+    """No options: send no body, or ``{}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 @router.post(
     "/model/reload",
     dependencies=[WriteAccess, WriteRateLimit],
     responses=error_responses(401, 403, 415, 422, 429, 409),
 )
-def reload_model(request: Request, watcher: WatcherDep) -> dict[str, str | None]:
+def reload_model(
+    request: Request, watcher: WatcherDep, body: ReloadIn | None = None
+) -> dict[str, str | None]:
     """Load the model the model directory holds now, in this worker at once.
 
     The other workers' watchers follow the same directory and load it within
     two reload intervals.
     """
+    del body  # declared so that a body is read, and checked like any other
     before = request.app.state.model
     try:
         served = watcher.reload()
