@@ -261,7 +261,7 @@ def train(
     """Train a model from labels/ (and extras), cross-validated by event."""
     from training.external import EXTERNAL_CORPORA
     from training.registry import is_registry
-    from training.train import load_training_frame, train_and_save
+    from training.train import check_output, load_training_frame, train_and_save
 
     settings = _settings()
     target = output or settings.model_dir
@@ -270,9 +270,14 @@ def train(
             f"{target} is a model registry (it holds CURRENT); add a version with "
             "`tone retrain`, or train into another directory with --output"
         )
+    try:
+        check_output(target)
+    except ToneError as error:
+        _fail(str(error))
     # Brown is not evaluated when trained on; CheckThat! dev_test never trains
     # anything, and its result is labeled in-domain when train/dev did.
     unseen = [n for n in EXTERNAL_CORPORA if external and not (brown and n == "brown")]
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         frame = load_training_frame(
             labels, extra or (), brown=brown, corpora=settings.corpora
@@ -285,8 +290,14 @@ def train(
             corpora=settings.corpora,
             checkthat=checkthat,
         )
-    except (ToneError, OSError) as error:
+    except KeyboardInterrupt:
+        _fail(f"interrupted; {target} was not changed", code=130)
+    except OSError as error:
+        _fail(_os_error(error))
+    except ToneError as error:
         _fail(str(error))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     typer.echo(f"trained {model.version} into {target}", err=True)
     _echo_json(model.metadata["metrics"])
 

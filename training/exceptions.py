@@ -8,6 +8,7 @@ __all__ = [
     "InputFileError",
     "LabelError",
     "LabelStoreUnavailableError",
+    "ModelOutputError",
     "RegistryError",
     "RetrainBusyError",
 ]
@@ -31,6 +32,10 @@ class LabelError(ToneError, ValueError):
 
 class LabelStoreUnavailableError(ToneError, OSError):
     """The label database cannot be written: disk full, read-only, or locked."""
+
+
+class ModelOutputError(ToneError, ValueError):
+    """A model cannot be written where asked: a file, or inside a registry."""
 
 
 class RegistryError(ToneError, ValueError):

@@ -1,7 +1,9 @@
 """Training tone models: grouped cross-validation, fitting, saving with a card."""
 
 import importlib.metadata
-from collections.abc import Sequence
+import os
+import shutil
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ from classifier import (
     fit_pipeline,
     save_model,
 )
+from classifier.normalise import is_blank
+from classifier.persistence import METADATA_FILE, MODEL_FILE
 from classifier.tokenise import sentence_spans
 from training.card import write_model_card
 from training.corpus import (
@@ -24,14 +28,16 @@ from training.corpus import (
     corpus_stats,
     load_articles,
     read_labeled_table,
+    text_key,
 )
 from training.evaluate import evaluate_corpus
-from training.exceptions import CorpusError, CorpusNotFoundError
+from training.exceptions import CorpusError, CorpusNotFoundError, ModelOutputError
 from training.metrics import classification_metrics
 
 __all__ = [
     "DEFAULT_PASSAGE_WORDS",
     "article_sentences",
+    "check_output",
     "choose_offset",
     "default_version",
     "fit_sentence_model",
@@ -63,15 +69,19 @@ def load_training_frame(
 ) -> pd.DataFrame:
     """The base corpus plus any extra labeled tables (and Brown, when asked).
 
-    Extra files need ``text`` and ``label`` columns; rows without an ``event`` are
-    each their own group in cross-validation.
+    Extra files need ``text`` and ``label`` columns, and every row a text; rows
+    without an ``event`` (absent, null or blank) are each their own group in
+    cross-validation, and other events are read as text. A text found twice (case
+    and spacing aside) is kept once, so that no copy sits on the other side of a
+    split; one found with both labels is refused.
     """
     frame = load_articles(labels_path)[["text", "label", "event", "source"]]
     parts = [frame]
     for path in extra_files:
         extra = read_labeled_table(path).assign(source=str(path))
-        if "event" not in extra:
-            extra["event"] = [f"{path}#{i}" for i in range(len(extra))]
+        _check_texts(path, extra["text"])
+        given = extra["event"] if "event" in extra else [None] * len(extra)
+        extra["event"] = [_event(value, f"{path}#{i}") for i, value in enumerate(given)]
         parts.append(extra[["text", "label", "event", "source"]])
     if brown:
         from training.external import load_brown
@@ -82,7 +92,42 @@ def load_training_frame(
                 ["text", "label", "event", "source"]
             ]
         )
-    return pd.concat(parts, ignore_index=True)
+    return _without_copies(pd.concat(parts, ignore_index=True))
+
+
+def _check_texts(path: str | Path, texts: pd.Series) -> None:
+    for row, text in enumerate(texts, 1):
+        if not isinstance(text, str):
+            problem = "is missing" if text is None or text != text else "is not text"
+        elif is_blank(text):
+            problem = "is empty"
+        else:
+            continue
+        raise CorpusError(f"{path}: row {row}: text {problem}; every row needs one")
+
+
+def _event(value: object, alone: str) -> str:
+    if (
+        value is None
+        or value != value
+        or (isinstance(value, str) and not value.strip())
+    ):
+        return alone
+    return str(value)
+
+
+def _without_copies(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = frame["text"].map(text_key)
+    labels = frame.groupby(keys)["label"].nunique()
+    both = labels[labels > 1]
+    if len(both):
+        rows = frame[keys == both.index[0]]
+        where = ", ".join(sorted(set(rows["source"])))
+        raise CorpusError(
+            f"{len(both)} text(s) are labeled both opinion and reporting, e.g. "
+            f"{rows['text'].iloc[0][:60]!r} (in {where}); remove the wrong copy"
+        )
+    return frame[~keys.duplicated()].reset_index(drop=True)
 
 
 def article_sentences(frame: pd.DataFrame, *, min_words: int = 4) -> pd.DataFrame:
@@ -246,6 +291,13 @@ def grouped_cross_validation(
 ) -> tuple[dict[str, object], np.ndarray]:
     """Out-of-fold opinion probabilities with no event on both sides of a split."""
     _check_frame(frame)
+    events = frame["event"].nunique()
+    if folds > events:
+        raise CorpusError(
+            f"{folds} cross-validation folds need at least {folds} events; the "
+            f"training data has {events}"
+            + (f": use --folds {events} or fewer" if events >= 2 else "")
+        )
     probability = np.zeros(len(frame))
     splitter = GroupKFold(n_splits=folds)
     for train, test in splitter.split(frame, groups=frame["event"]):
@@ -259,6 +311,54 @@ def grouped_cross_validation(
 def default_version(fingerprint: str, created: datetime) -> str:
     """A model's name: its creation time and its corpus fingerprint."""
     return f"{created:%Y%m%dT%H%M%SZ}-{fingerprint[:7]}"
+
+
+def check_output(output: str | Path) -> Path:
+    """Refuse, before any training, a model output that cannot be written whole.
+
+    Raises
+    ------
+    ModelOutputError
+        If ``output`` is a file, or a version inside a model registry.
+    """
+    from training.registry import is_registry
+
+    output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise ModelOutputError(f"{output}: is a file; name a directory for the model")
+    if is_registry(output.resolve().parent):
+        raise ModelOutputError(
+            f"{output} is a version of the model registry {output.parent}, which "
+            "is never written in place; add a version with `tone retrain`"
+        )
+    return output
+
+
+def _save_whole(output: Path, save: Callable[[Path], None]) -> None:
+    """Run ``save(directory)`` so that ``output`` changes only once it succeeded.
+
+    An empty or absent ``output`` holds nothing to keep and is written in place;
+    otherwise the files are written into a hidden sibling first and then moved
+    over those in ``output``, model last. A failed or interrupted training thus
+    leaves the old model as it was, never half replaced.
+    """
+    if output.is_dir() and not any(output.iterdir()):
+        save(output)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = output.parent / f".{output.name}.{os.getpid()}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        save(staging)
+        if not output.exists():
+            os.rename(staging, output)
+            return
+        last = {METADATA_FILE: 1, MODEL_FILE: 2}
+        for path in sorted(staging.iterdir(), key=lambda p: last.get(p.name, 0)):
+            os.replace(path, output / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def train_and_save(
@@ -280,7 +380,10 @@ def train_and_save(
     ``version`` overrides the default name (creation time and corpus hash).
     The sentence model is fitted too (with CheckThat! train and dev when
     ``checkthat`` is set and they are present); see :func:`fit_sentence_model`.
+    An existing model in ``output`` is replaced only once the new one is written
+    whole (:func:`check_output` says beforehand whether ``output`` may be written).
     """
+    output = Path(output)
     created = datetime.now(UTC).replace(microsecond=0)
     cv_metrics, cv_probability = grouped_cross_validation(
         frame, folds=folds, passage_words=passage_words, **pipeline_options
@@ -327,11 +430,19 @@ def train_and_save(
                 else "out of domain"
             )
         model.metadata["metrics"][name] = metrics
-    directory = save_model(model, output)
-    write_model_card(
-        directory,
-        {**model.metadata, "version": model.version, "passage_words": passage_words},
-        list(frame["label"]),
-        cv_probability,
-    )
+
+    def save(directory: Path) -> None:
+        save_model(model, directory)
+        write_model_card(
+            directory,
+            {
+                **model.metadata,
+                "version": model.version,
+                "passage_words": passage_words,
+            },
+            list(frame["label"]),
+            cv_probability,
+        )
+
+    _save_whole(output, save)
     return model

@@ -291,6 +291,22 @@ def test_batch_refuses_to_write_over_its_input(
     assert source.read_bytes() == before
 
 
+def test_train_refuses_outputs_before_training(tmp_path: Path) -> None:
+    # They had been found out only after the whole training, or not at all.
+    (tmp_path / "afile").write_text("x")
+    result = CliRunner().invoke(app, ["train", "-o", str(tmp_path / "afile")])
+    _one_clean_line(result, "afile: is a file; name a directory for the model")
+    (tmp_path / "reg" / "v1").mkdir(parents=True)
+    (tmp_path / "reg" / "CURRENT").write_text("v1\n")
+    result = CliRunner().invoke(app, ["train", "-o", str(tmp_path / "reg" / "v1")])
+    _one_clean_line(result, "is never written in place; add a version with")
+    result = CliRunner().invoke(
+        app, ["train", "-o", str(tmp_path / "m"), "--folds", "100000"]
+    )
+    _one_clean_line(result, "100000 cross-validation folds need at least 100000")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "reg"]
+
+
 @pytest.mark.parametrize("output", ["out.jsonl", "out.csv", "out.parquet"])
 def test_batch_scores_rows_holding_half_an_emoji(
     model_dir: Path, tmp_path: Path, output: str

@@ -6,8 +6,10 @@ import pytest
 from sklearn.model_selection import GroupKFold
 
 from classifier import load_model
-from training.exceptions import CorpusError
+from training.exceptions import CorpusError, ModelOutputError
+from training.registry import Registry
 from training.train import (
+    check_output,
     fit_sentence_model,
     grouped_cross_validation,
     load_training_frame,
@@ -71,6 +73,115 @@ def test_extra_files(tmp_path: Path) -> None:
     pd.DataFrame({"text": ["x"], "label": ["news"]}).to_csv(bad, index=False)
     with pytest.raises(CorpusError, match=r"unknown label\(s\) \['news'\]"):
         load_training_frame(extra_files=[bad])
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        pytest.param(
+            [{"text": None, "label": "opinion"}],
+            r"x.jsonl: row 1: text is missing; every row needs one",
+            id="null",
+        ),
+        pytest.param(
+            [
+                {"text": "We must.", "label": "opinion"},
+                {"text": 42, "label": "opinion"},
+            ],
+            r"x.jsonl: row 2: text is not text",
+            id="number",
+        ),
+        pytest.param(
+            [{"text": " \u200b", "label": "opinion"}],
+            r"x.jsonl: row 1: text is empty",
+            id="blank",
+        ),
+        pytest.param(
+            [
+                {"text": "The toll is a mistake.", "label": "opinion"},
+                {"text": "the toll is  a mistake.", "label": "reporting"},
+            ],
+            r"1 text\(s\) are labeled both opinion and reporting, e\.g\. 'The toll",
+            id="conflict",
+        ),
+    ],
+)
+def test_extra_rows_that_cannot_train_are_refused(
+    tmp_path: Path, rows: list[dict[str, object]], message: str
+) -> None:
+    with pytest.raises(CorpusError, match=message):
+        load_training_frame(extra_files=[_write_jsonl(tmp_path / "x.jsonl", rows)])
+
+
+def test_extra_events_and_copies(tmp_path: Path, articles: pd.DataFrame) -> None:
+    copied = articles.iloc[0]
+    extra = _write_jsonl(
+        tmp_path / "x.jsonl",
+        [
+            {"text": "We must act.", "label": "opinion", "event": 17},
+            {"text": "Police said so.", "label": "reporting", "event": 17},
+            {"text": "Crowds gathered.", "label": "reporting", "event": " "},
+            {"text": "It is a scandal.", "label": "opinion"},
+            # A copy of a base article would sit on the other side of a split.
+            {"text": copied["text"].upper(), "label": copied["label"], "event": "e"},
+        ],
+    )
+    frame = load_training_frame(extra_files=[extra])
+    ours = frame[frame["source"] == str(extra)]
+    assert list(ours["event"]) == ["17", "17", f"{extra}#2", f"{extra}#3"]
+    assert len(frame) == len(articles) + 4
+
+
+def test_more_folds_than_events_is_one_clear_error(small: pd.DataFrame) -> None:
+    events = small["event"].nunique()
+    with pytest.raises(CorpusError, match=f"the training data has {events}: use"):
+        grouped_cross_validation(small, folds=events + 1)
+
+
+def test_a_failed_save_leaves_the_old_model_whole(
+    small: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "m"
+    target.mkdir()
+    for name in ("model.skops", "metadata.json", "MODEL_CARD.md"):
+        (target / name).write_text(f"old {name}")
+
+    def card_fails(directory: Path, *args: object) -> None:
+        assert directory != target  # written beside it, not into it
+        (directory / "MODEL_CARD.md").write_text("half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("training.train.write_model_card", card_fails)
+    with pytest.raises(OSError, match="No space left"):
+        train_and_save(target, small, folds=2, checkthat=False)
+    assert {p.name: p.read_text() for p in target.iterdir()} == {
+        name: f"old {name}"
+        for name in ("model.skops", "metadata.json", "MODEL_CARD.md")
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no partial left
+    monkeypatch.undo()
+    model = train_and_save(target, small, folds=2, checkthat=False)
+    assert load_model(target).version == model.version
+    assert "old" not in (target / "MODEL_CARD.md").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_outputs_that_cannot_be_written_whole_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ModelOutputError, match="afile: is a file"):
+        check_output(tmp_path / "afile")
+    registry = tmp_path / "registry"
+    (registry / "v1").mkdir(parents=True)
+    (registry / "CURRENT").write_text("v1\n")
+    assert Registry(registry).current() == "v1"
+    with pytest.raises(ModelOutputError, match="never written in place"):
+        check_output(registry / "v1")
+    assert check_output(tmp_path / "new") == tmp_path / "new"
 
 
 def test_checkthat_is_left_out_when_asked(small: pd.DataFrame) -> None:
