@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings.exceptions import SettingsError
 
 from classifier import ToneError, ToneModel, load_model, score_text
 from service.settings import Settings
@@ -61,12 +63,15 @@ def _settings() -> Settings:
     """The settings from the environment, or one line naming the bad variable."""
     try:
         return Settings()
+    except SettingsError as error:  # a value pydantic-settings could not decode
+        _fail(f"the TONE_ settings: {error}")
     except ValidationError as error:
         first = error.errors()[0]
+        message = str(first["msg"]).removeprefix("Value error, ")
         if not first["loc"]:  # a check across settings names no variable
-            _fail(f"the TONE_ settings: {first['msg']}")
+            _fail(f"the TONE_ settings: {message}")
         name = f"TONE_{str(first['loc'][0]).upper()}"
-        _fail(f"{name}={first.get('input')!r}: {first['msg']}")
+        _fail(f"{name}={first.get('input')!r}: {message}")
 
 
 def _model_dir(model: Path | None) -> Path:
@@ -657,6 +662,18 @@ def retrain(
     _echo_json({k: v for k, v in report.items() if k != "evaluations"})
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
 @app.command()
 def serve(
     host: Annotated[
@@ -676,9 +693,14 @@ def serve(
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
 
+    from service.main import check_serving_settings
     from service.workers import serve_workers
 
     settings = _settings()
+    try:
+        check_serving_settings(settings)
+    except ToneError as error:
+        _fail(str(error))
     if model is not None:
         os.environ["TONE_MODEL_DIR"] = str(model)  # read again by each worker's app
     config = uvicorn.Config(
@@ -692,6 +714,12 @@ def serve(
         timeout_keep_alive=settings.keep_alive_seconds,
     )
     if config.workers == 1:
+        # Tried before the model loads, so a port in use fails at once, in one line
+        # (uvicorn binds its own socket, and logs the address, after loading).
+        try:
+            _bind(config.host, config.port).close()
+        except OSError as error:
+            _fail(f"cannot listen on {config.host}:{config.port}: {error.strerror}")
         server = uvicorn.Server(config)
         server.run()
         if not server.started:  # uvicorn has logged why

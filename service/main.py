@@ -28,7 +28,7 @@ from service.schemas import validation_detail
 from service.settings import Settings
 from training.exceptions import LabelStoreUnavailableError
 
-__all__ = ["create_app"]
+__all__ = ["check_serving_settings", "create_app"]
 
 log = logging.getLogger("tone.service")
 
@@ -39,7 +39,14 @@ _UNPARSED = {
 }
 
 
-def _check_write_settings(settings: Settings) -> None:
+def check_serving_settings(settings: Settings) -> None:
+    """Refuse write endpoints without a key (outside development), or a short key.
+
+    Raises
+    ------
+    ServiceConfigError
+        Saying which setting to change.
+    """
     if settings.write_endpoints and settings.api_key is None:
         if not settings.insecure_dev:
             raise ServiceConfigError(
@@ -81,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         If write endpoints are enabled with no API key outside development.
     """
     settings = settings or Settings()
-    _check_write_settings(settings)
+    check_serving_settings(settings)
     registry = CollectorRegistry()
     predictions = Counter(
         "tone_predictions",

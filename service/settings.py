@@ -1,5 +1,6 @@
 """One settings object, read from the environment (``TONE_`` prefix) or arguments."""
 
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -59,9 +60,12 @@ class Settings(BaseSettings):
         le=1,
         description="How much lower a candidate's macro-F1 may be and still pass.",
     )
-    retrain_corpora: list[str] = Field(
+    retrain_corpora: Annotated[list[str], NoDecode] = Field(
         default=["brown", "checkthat"],
-        description="Published corpora the gate also compares on, when present.",
+        description=(
+            "Published corpora the gate also compares on, when present, "
+            "comma-separated (TONE_RETRAIN_CORPORA=brown,checkthat; empty for none)."
+        ),
     )
     api_key: SecretStr | None = Field(
         default=None, description="Key the write endpoints require in X-API-Key."
@@ -113,9 +117,24 @@ class Settings(BaseSettings):
         description="Write requests each client may make per minute (token bucket).",
     )
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "retrain_corpora", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            if value.lstrip().startswith("["):  # a JSON list, as before
+                try:
+                    return json.loads(value)
+                except json.JSONDecodeError as error:
+                    raise ValueError(f"not a JSON list ({error.msg})") from error
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("retrain_corpora")
+    @classmethod
+    def _known_corpora(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - {"brown", "checkthat"})
+        if unknown:
+            raise ValueError(
+                f"unknown corpus {', '.join(unknown)}; use brown, checkthat or both"
+            )
         return value

@@ -259,6 +259,16 @@ def test_real_process_prints_no_traceback(model_dir: Path, tmp_path: Path) -> No
             "TONE_KEEP_ALIVE_SECONDS='0': Input should be",
         ),
         ("TONE_WORKERS", "two", "TONE_WORKERS='two': Input should be a valid integer"),
+        (
+            "TONE_RETRAIN_CORPORA",
+            "brown,conll",
+            "TONE_RETRAIN_CORPORA='brown,conll': unknown corpus conll; use brown,",
+        ),
+        (
+            "TONE_RETRAIN_CORPORA",
+            '["brown"',
+            "TONE_RETRAIN_CORPORA='[\"brown\"': not a JSON list",
+        ),
     ],
 )
 def test_bad_setting_is_one_line_naming_the_variable(
@@ -267,6 +277,37 @@ def test_bad_setting_is_one_line_naming_the_variable(
     monkeypatch.setenv(variable, value)
     for command in (["serve"], ["score", "The minister said so."]):
         _one_clean_line(CliRunner().invoke(app, command), message)
+
+
+def test_retrain_corpora_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.settings import Settings
+
+    monkeypatch.setenv("TONE_RETRAIN_CORPORA", "checkthat, brown")
+    assert Settings().retrain_corpora == ["checkthat", "brown"]
+    monkeypatch.setenv("TONE_RETRAIN_CORPORA", "")
+    assert Settings().retrain_corpora == []
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        (
+            {"TONE_WRITE_ENDPOINTS": "1"},
+            "Write endpoints are enabled (TONE_WRITE_ENDPOINTS) but no API key",
+        ),
+        (
+            {"TONE_WRITE_ENDPOINTS": "1", "TONE_API_KEY": "short"},
+            "TONE_API_KEY is 5 characters long; use at least 16",
+        ),
+    ],
+)
+def test_serve_refuses_unsafe_settings_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], message: str
+) -> None:
+    # Found by loading the app: a traceback of 54 lines, after the model loaded.
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    _one_clean_line(CliRunner().invoke(app, ["serve"]), message)
 
 
 def _batch(model_dir: Path, source: Path, output: Path, *extra: str):  # type: ignore[no-untyped-def]

@@ -57,9 +57,13 @@ def test_each_worker_listens_and_connections_reach_both(
     assert min(spread.values()) > 0, spread
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("reuse_port", [False, True], ids=["plain", "reuse-port"])
-def test_a_taken_port_is_one_clear_line(reuse_port: bool) -> None:
-    """Another server, even another ``tone serve`` (SO_REUSEPORT), holds the port."""
+def test_a_taken_port_is_one_clear_line(reuse_port: bool, workers: str) -> None:
+    """Another server, even another ``tone serve`` (SO_REUSEPORT), holds the port.
+
+    One worker had loaded its model first and then failed in uvicorn's words.
+    """
     with socket.socket() as taken:
         if reuse_port:
             taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -67,7 +71,7 @@ def test_a_taken_port_is_one_clear_line(reuse_port: bool) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         result = CliRunner().invoke(
-            app, ["serve", "--workers", "2", "--port", str(port)]
+            app, ["serve", "--workers", workers, "--port", str(port)]
         )
     assert result.exit_code == 1
     assert result.output == (
