@@ -15,6 +15,7 @@ from pydantic_settings.exceptions import SettingsError
 
 from classifier import ToneError, ToneModel, load_model, score_text
 from service.settings import Settings
+from training.exceptions import RegistryError
 from training.registry import resolve_model_dir
 
 if TYPE_CHECKING:
@@ -588,6 +589,13 @@ def model_promote(
     """Make VERSION current (after checking that it loads); servers follow."""
     registry = _registry(model)
     try:
+        plain = registry.plain_version()
+        if plain is not None and version != plain:
+            # Checked first: a failed promote must leave a plain model as it was.
+            raise RegistryError(
+                f"No version {version!r} in {registry.root}: it holds one plain "
+                f"model, {plain}; promote that, or add versions with `tone retrain`"
+            )
         registry.adopt_plain_model()
         registry.promote(version)
     except (ToneError, OSError) as error:

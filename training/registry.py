@@ -55,6 +55,24 @@ REPORT_FILE = "evaluation.json"
 _STAGING = ".staging-"
 _LOCK = ".lock"
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# Names of the registry's own files, which no version may take.
+_RESERVED = {CURRENT_FILE, HISTORY_FILE}
+
+
+def _valid_version(name: object) -> bool:
+    return (
+        isinstance(name, str) and bool(_VERSION.match(name)) and name not in _RESERVED
+    )
+
+
+def _read_json(path: Path) -> Any:
+    """A JSON file of the registry, or a :class:`RegistryError` naming it."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise RegistryError(
+            f"{path} is damaged ({error}); restore it, or remove its version folder"
+        ) from error
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -97,8 +115,10 @@ def current_version(path: str | Path) -> str | None:
     """
     try:
         name = (Path(path) / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None  # no registry here: a plain model, a file, or nothing
+    except UnicodeDecodeError:
+        return "(unreadable)"  # names no version, so loading it fails in words
     return name or None
 
 
@@ -178,7 +198,7 @@ class Registry:
 
     def path(self, version: str) -> Path:
         """The folder of ``version``, which must exist."""
-        if not _VERSION.match(version) or version not in self.versions():
+        if not _valid_version(version) or version not in self.versions():
             known = ", ".join(self.versions()) or "none"
             raise RegistryError(
                 f"No version {version!r} in {self.root} (known: {known}); "
@@ -189,12 +209,10 @@ class Registry:
     def show(self, version: str) -> dict[str, Any]:
         """Metadata and, when saved, the evaluation report of ``version``."""
         folder = self.path(version)
-        info: dict[str, Any] = json.loads((folder / METADATA_FILE).read_text("utf-8"))
+        info: dict[str, Any] = _read_json(folder / METADATA_FILE)
         report = folder / REPORT_FILE
         info["current"] = version == self.current()
-        info["evaluation"] = (
-            json.loads(report.read_text("utf-8")) if report.is_file() else None
-        )
+        info["evaluation"] = _read_json(report) if report.is_file() else None
         return info
 
     def summary(self) -> list[dict[str, Any]]:
@@ -202,7 +220,17 @@ class Registry:
         current = self.current()
         rows = []
         for version in self.versions():
-            info = self.show(version)
+            try:
+                info = self.show(version)
+            except RegistryError as error:  # one damaged version hides no other
+                rows.append(
+                    {
+                        "version": version,
+                        "current": version == current,
+                        "error": str(error),
+                    }
+                )
+                continue
             report = info["evaluation"] or {}
             rows.append(
                 {
@@ -220,11 +248,15 @@ class Registry:
         path = self.root / HISTORY_FILE
         if not path.is_file():
             return []
-        return [
-            json.loads(line)
-            for line in path.read_text("utf-8").splitlines()
-            if line.strip()
-        ]
+        entries = []
+        for line in path.read_text("utf-8", errors="replace").splitlines():
+            try:
+                entry = json.loads(line) if line.strip() else None
+            except json.JSONDecodeError:
+                entry = None  # a line cut short by a crash: every entry is fsynced
+            if isinstance(entry, dict) and isinstance(entry.get("version"), str):
+                entries.append(entry)
+        return entries
 
     # Writing
 
@@ -335,7 +367,7 @@ class Registry:
 
     def commit(self, staging: Path, version: str) -> Path:
         """Move a complete ``staging`` folder into place as ``version``."""
-        if not _VERSION.match(version):
+        if not _valid_version(version):
             raise RegistryError(f"{version!r} is not a valid version name")
         for entry in staging.iterdir():
             if entry.is_file():
@@ -347,24 +379,47 @@ class Registry:
         _fsync_dir(self.root)
         return target
 
+    def plain_version(self) -> str | None:
+        """The version of a plain model at ``root`` not yet adopted, if any.
+
+        Raises
+        ------
+        RegistryError
+            If its metadata cannot be read or names no valid version.
+        """
+        if self.current() is not None or not (self.root / MODEL_FILE).is_file():
+            return None
+        metadata = _read_json(self.root / METADATA_FILE)
+        version = metadata.get("version") if isinstance(metadata, dict) else None
+        if not _valid_version(version):
+            raise RegistryError(
+                f"{self.root / METADATA_FILE} names the version {version!r}, which "
+                "cannot name a folder (letters, digits, '.', '_' and '-', not CURRENT "
+                'or HISTORY.jsonl); set a valid "version" there, or train again'
+            )
+        return str(version)
+
     def adopt_plain_model(self) -> str | None:
         """Turn a plain model directory at ``root`` into the registry's first version.
 
         Returns the adopted version, or ``None`` if there was nothing to adopt.
         """
-        top = self.root / MODEL_FILE
-        if self.current() is not None or not top.is_file():
+        plain = self.plain_version()
+        if plain is None:
             return None
-        metadata = json.loads((self.root / METADATA_FILE).read_text("utf-8"))
-        version = self.free_version(str(metadata["version"]))
+        version = self.free_version(plain)
         staging = self.new_staging()
-        plain = [p for p in self.root.iterdir() if p.is_file() and p.name != _LOCK]
-        for path in plain:
-            if not path.name.startswith(".") and path.name != HISTORY_FILE:
-                shutil.copy2(path, staging / path.name)
-        self.commit(staging, version)
+        files = [p for p in self.root.iterdir() if p.is_file() and p.name != _LOCK]
+        try:
+            for path in files:
+                if not path.name.startswith(".") and path.name != HISTORY_FILE:
+                    shutil.copy2(path, staging / path.name)
+            self.commit(staging, version)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         self.promote(version, reason="adopt")
-        for path in plain:
+        for path in files:
             if path.name in {MODEL_FILE, METADATA_FILE, "MODEL_CARD.md"} or (
                 path.suffix == ".png"
             ):

@@ -1,6 +1,7 @@
 """The CLI for stored labels, the model registry and retraining."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -159,6 +160,19 @@ def test_model_list_show_promote_rollback(registry_dir: Path) -> None:
     assert nothing.exit_code == 1 and "Nothing to roll back to" in nothing.stderr
 
 
+def test_a_failed_promote_leaves_a_plain_model_as_it_was(
+    small_model_dir: Path, tmp_path: Path
+) -> None:
+    plain = shutil.copytree(small_model_dir, tmp_path / "plain")
+    before = sorted(p.name for p in plain.iterdir())
+    result = run("model", "promote", "nope", "--model", str(plain))
+    assert result.exit_code == 1
+    assert "it holds one plain model, test-model; promote that" in result.stderr
+    assert sorted(p.name for p in plain.iterdir()) == before
+    assert run("model", "promote", "test-model", "--model", str(plain)).exit_code == 0
+    assert current_version(plain) == "test-model"
+
+
 def test_train_refuses_to_write_into_a_registry(registry_dir: Path) -> None:
     result = run("train", "--output", str(registry_dir), "--no-external")
     assert result.exit_code == 1
@@ -172,8 +186,6 @@ def test_retrain_cli_adopts_a_plain_model_and_reports(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import shutil
-
     plain = shutil.copytree(small_model_dir, tmp_path / "models")
     monkeypatch.setenv("TONE_LABELS_FILE", str(small_labels))
     monkeypatch.setenv("TONE_RETRAIN_CORPORA", "[]")

@@ -109,6 +109,76 @@ def test_plain_model_directory_is_adopted(
     assert registry.adopt_plain_model() is None
 
 
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        pytest.param(lambda m: m.pop("version"), "names the version None", id="none"),
+        pytest.param(
+            lambda m: m.update(version="my model v1"),
+            "names the version 'my model v1', which cannot name a folder",
+            id="spaces",
+        ),
+        pytest.param(
+            lambda m: m.update(version="CURRENT"),
+            "names the version 'CURRENT'",
+            id="reserved",
+        ),
+    ],
+)
+def test_a_plain_model_that_names_no_valid_version_is_left_as_it_was(
+    small_model_dir: Path, tmp_path: Path, edit, message: str
+) -> None:
+    plain = shutil.copytree(small_model_dir, tmp_path / "plain")
+    meta = json.loads((plain / "metadata.json").read_text())
+    edit(meta)
+    (plain / "metadata.json").write_text(json.dumps(meta))
+    before = _tree(plain)
+    with pytest.raises(RegistryError, match=message):
+        Registry(plain).adopt_plain_model()
+    assert _tree(plain) == before  # no staging copy left, no CURRENT written
+
+
+def test_damaged_json_is_named_and_hides_no_other_version(
+    registry_dir: Path, small_model_dir: Path, tmp_path: Path
+) -> None:
+    registry = Registry(registry_dir)
+    _add_version(registry_dir, "v2", small_model_dir)
+    (registry_dir / "v2" / "metadata.json").write_text('{"trunc')
+    rows = {row["version"]: row for row in registry.summary()}
+    assert rows["test-model"]["current"] and "error" not in rows["test-model"]
+    assert "v2/metadata.json is damaged" in rows["v2"]["error"]
+    with pytest.raises(RegistryError, match=r"metadata\.json is damaged"):
+        registry.show("v2")
+    plain = shutil.copytree(small_model_dir, tmp_path / "plain")
+    (plain / "metadata.json").write_text('{"version": "x", ')
+    with pytest.raises(RegistryError, match="is damaged"):
+        Registry(plain).adopt_plain_model()
+
+
+def test_a_history_line_cut_short_is_skipped(
+    registry_dir: Path, small_model_dir: Path
+) -> None:
+    registry = Registry(registry_dir)
+    _add_version(registry_dir, "v2", small_model_dir)
+    registry.promote("v2")
+    with open(registry_dir / "HISTORY.jsonl", "a") as history:
+        history.write('{"action": "promote", "at": "2026')  # a crash mid-write
+    assert registry.rollback() == "test-model"
+
+
+def test_a_file_or_a_directory_named_current_is_no_registry(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    assert current_version(tmp_path / "afile") is None
+    (tmp_path / "odd" / "CURRENT").mkdir(parents=True)
+    assert current_version(tmp_path / "odd") is None
+
+
 def test_one_retrain_lock_at_a_time(registry_dir: Path) -> None:
     registry = Registry(registry_dir)
     with registry.lock():
