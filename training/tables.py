@@ -275,12 +275,20 @@ class TableWriter:
         self._started = True
 
     def close(self) -> None:
-        """Finish the file and move it into place (no file if no chunk came)."""
+        """Finish the file and move it into place (no file if no chunk came).
+
+        If it cannot be moved (``path`` is a directory, say), the hidden file is
+        removed before the error is raised.
+        """
         if self._parquet is not None:
             self._parquet.close()
             self._parquet = None
         if self._started:
-            os.replace(self._partial, self.path)
+            try:
+                os.replace(self._partial, self.path)
+            except OSError:
+                self.discard()
+                raise
             self._started = False
 
     def discard(self) -> None:

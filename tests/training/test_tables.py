@@ -44,6 +44,13 @@ def test_a_failure_leaves_the_old_file_and_no_partial_one(
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
+def test_an_output_that_cannot_be_replaced_leaves_no_partial(tmp_path: Path) -> None:
+    (tmp_path / "out.csv").mkdir()
+    with pytest.raises(IsADirectoryError), TableWriter(tmp_path / "out.csv") as out:
+        out.write(CHUNKS[0])
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
 def test_no_chunk_no_file(tmp_path: Path) -> None:
     with TableWriter(tmp_path / "out.csv"):
         pass
