@@ -516,13 +516,16 @@ def labels_import(
                 _fail(f"{file}: missing column(s) {', '.join(sorted(missing))}")
 
             def optional(row: dict[Any, Any], column: str) -> str | None:
+                # JSONL and Parquet keep types: an event of 17 is the event "17".
                 value = row.get(column)
-                return str(value) if isinstance(value, str) and value else None
+                if value is None or value != value or isinstance(value, bytes):
+                    return None
+                return str(value) if str(value).strip() else None
 
             items = [
                 NewLabel(
                     text=row["text"],
-                    label=str(row["label"]),
+                    label=row["label"],
                     title=optional(row, "title"),
                     event=optional(row, "event"),
                 )

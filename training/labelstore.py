@@ -15,7 +15,7 @@ never written over the stored label.
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -118,10 +118,13 @@ def validate_label(item: NewLabel, max_chars: int, where: str = "label") -> None
     training.exceptions.LabelError: #1: unknown label 'news'; use opinion or reporting
     """
     if item.label not in ALLOWED_LABELS:
-        raise LabelError(
-            f"{where}: unknown label {item.label!r}; use opinion or reporting"
-        )
-    if not isinstance(item.text, str) or is_blank(item.text):
+        missing = item.label is None or item.label != item.label  # None, NaN
+        shown = "(missing)" if missing else repr(item.label)
+        raise LabelError(f"{where}: unknown label {shown}; use opinion or reporting")
+    if not isinstance(item.text, str):
+        missing = item.text is None or item.text != item.text
+        raise LabelError(f"{where}: text is {'missing' if missing else 'not text'}")
+    if is_blank(item.text):
         raise LabelError(f"{where}: text must not be empty")
     if len(item.text) > max_chars:
         raise LabelError(
@@ -420,6 +423,10 @@ def read_label_studio(
     path = Path(path)
     try:
         tasks = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError as error:
+        raise LabelError(
+            f"{path}: cannot read it as JSON (nested too deeply)"
+        ) from error
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise LabelError(f"{path}: cannot read it as JSON ({error})") from error
     if not isinstance(tasks, list):
@@ -452,13 +459,21 @@ def read_label_studio(
     return labels, skipped
 
 
-def _latest_choice(annotations: Iterable[Any] | None) -> str | None:
-    for annotation in reversed(list(annotations or [])):
+def _latest_choice(annotations: object) -> str | None:
+    # Every level is checked: exports edited by hand or by scripts vary.
+    if not isinstance(annotations, list):
+        return None
+    for annotation in reversed(annotations):
         if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
             continue
-        for result in annotation.get("result") or []:
-            if isinstance(result, dict) and result.get("type") == "choices":
-                choices = (result.get("value") or {}).get("choices") or []
-                if choices and isinstance(choices[0], str):
-                    return str(choices[0])
+        results = annotation.get("result")
+        for result in results if isinstance(results, list) else []:
+            if not isinstance(result, dict) or result.get("type") != "choices":
+                continue
+            value = result.get("value")
+            choices = value.get("choices") if isinstance(value, dict) else None
+            if isinstance(choices, str):
+                choices = [choices]
+            if isinstance(choices, list) and choices and isinstance(choices[0], str):
+                return choices[0]
     return None

@@ -147,6 +147,66 @@ def test_labels_import_label_studio_and_bad_rows(tmp_path: Path) -> None:
     assert "labels[1]: text must not be empty" in failed.stderr
 
 
+def _task(value: object) -> dict[str, object]:
+    result = [{"type": "choices", "value": value}]
+    return {
+        "data": {"text": "Surely this is wrong."},
+        "annotations": [{"result": result}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "outcome"),
+    [
+        pytest.param(json.dumps([_task({"choices": "Opinion"})]), 1, id="choice-str"),
+        pytest.param(json.dumps([_task(["Opinion"])]), 0, id="value-list"),
+        pytest.param(
+            json.dumps([{"data": {"text": "x"}, "annotations": {"a": 1}}]),
+            0,
+            id="annotations-object",
+        ),
+        pytest.param("[" * 100_000 + "]" * 100_000, "nested too deeply", id="deep"),
+    ],
+)
+def test_label_studio_exports_of_odd_shapes(
+    tmp_path: Path, content: str, outcome: int | str
+) -> None:
+    # A string of choices had been read letter by letter ("o"), a list of values
+    # and deep nesting had crashed.
+    export = tmp_path / "project.json"
+    export.write_text(content)
+    result = run("labels", "import", str(export))
+    if isinstance(outcome, str):
+        assert result.exit_code == 1 and outcome in result.stderr
+        assert "Traceback" not in result.output
+    else:
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["added"] == outcome
+
+
+def test_labels_import_keeps_typed_events_and_names_bad_rows(tmp_path: Path) -> None:
+    good = tmp_path / "typed.jsonl"
+    good.write_text(
+        json.dumps(
+            {"text": "Rates rose.", "label": "reporting", "event": 17, "title": 5}
+        )
+        + "\n"
+    )
+    assert run("labels", "import", str(good)).exit_code == 0
+    out = tmp_path / "out.jsonl"
+    assert run("labels", "export", "-o", str(out)).exit_code == 0
+    exported = json.loads(out.read_text().splitlines()[0])
+    assert (exported["event"], exported["title"]) == ("17", "5")
+    for row, message in [
+        ({"text": 12345, "label": "opinion"}, "labels[0]: text is not text"),
+        ({"text": "x", "label": None}, "labels[0]: unknown label (missing)"),
+    ]:
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text(json.dumps(row) + "\n")
+        failed = run("labels", "import", str(bad))
+        assert failed.exit_code == 1 and message in failed.stderr
+
+
 def test_model_list_show_promote_rollback(registry_dir: Path) -> None:
     listed = run("model", "list", "--model", str(registry_dir))
     assert [r["version"] for r in json.loads(listed.stdout)] == ["test-model"]
