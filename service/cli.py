@@ -27,6 +27,8 @@ app = typer.Typer(
     help="Tell opinion from reporting and measure hedging.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Help strings show "[default: ...]" and "[env ...]" as written, not as markup.
+    rich_markup_mode=None,
     add_completion=False,
 )
 labels_app = typer.Typer(
@@ -698,8 +700,8 @@ def serve(
 ) -> None:
     """Serve the HTTP API with uvicorn (default 127.0.0.1:8000).
 
-    With more than one worker, each worker listens on its own ``SO_REUSEPORT``
-    socket (``service.workers``), so that connections spread over all of them.
+    With more than one worker, each worker listens on its own SO_REUSEPORT
+    socket, so that connections spread over all of them.
     """
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE

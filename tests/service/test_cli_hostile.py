@@ -332,6 +332,20 @@ def test_batch_refuses_to_write_over_its_input(
     assert source.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        (["score"], "Model directory [env TONE_MODEL_DIR]."),
+        (["serve"], "Port [env TONE_PORT]."),
+        (["batch"], "[default: 1 local; one per core on Dask]"),
+    ],
+)
+def test_help_shows_defaults_and_variables(command: list[str], shown: str) -> None:
+    # Rich markup had eaten every [default: ...] and [env ...] as a tag.
+    result = CliRunner().invoke(app, [*command, "--help"], terminal_width=200)
+    assert result.exit_code == 0 and shown in result.output
+
+
 def test_train_refuses_outputs_before_training(tmp_path: Path) -> None:
     # They had been found out only after the whole training, or not at all.
     (tmp_path / "afile").write_text("x")
