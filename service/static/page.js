@@ -429,11 +429,25 @@
   const encoder = new TextEncoder();
   const bytesOf = (value) => encoder.encode(JSON.stringify(value)).length;
 
+  // Some character that is neither whitespace nor one the API's normalisation
+  // removes: the same pattern as classifier.normalise.NOT_BLANK (a test checks).
+  const NOT_BLANK = /[^\u0000-\u0020\u007f\u0085\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+  const MAX_NAME_CHARS = 1000; // service.schemas.MAX_NAME_CHARS
+  const wellFormed = (value) =>
+    typeof value.isWellFormed !== "function" || value.isWellFormed();
+
   // Check each article as the API would, so one bad row does not sink its batch.
   function checkArticle(article) {
     if (article.error) return;
-    if (!article.text.trim()) {
+    const named = [["id", article.id], ["title", article.title]];
+    const tooLong = named.find(([, value]) => codePointLength(value) > MAX_NAME_CHARS);
+    const broken = named.find(([, value]) => !wellFormed(value));
+    if (!NOT_BLANK.test(article.text)) {
       article.error = "text must not be empty";
+    } else if (tooLong) {
+      article.error = `${tooLong[0]}: String should have at most ${MAX_NAME_CHARS} characters`;
+    } else if (broken) {
+      article.error = `${broken[0]}: must be valid Unicode (it holds a lone surrogate)`;
     } else if (codePointLength(article.text) > limits.maxTextChars) {
       article.error = `text exceeds the maximum of ${limits.maxTextChars} characters`;
     } else if (bytesOf({ articles: [payloadOf(article)] }) > limits.maxBodyBytes) {

@@ -1,6 +1,9 @@
 """The page at ``GET /`` and its assets, through the app (no browser)."""
 
+import json
 import re
+import shutil
+import subprocess
 import tomllib
 from fnmatch import fnmatch
 from html.parser import HTMLParser
@@ -9,8 +12,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from classifier.normalise import NOT_BLANK, is_blank
 from service.api.routes.page import ASSETS
 from service.main import create_app
+from service.schemas import MAX_NAME_CHARS
 from service.settings import Settings
 
 STATIC = Path(__file__).resolve().parents[2] / "service" / "static"
@@ -197,3 +202,28 @@ def test_colours_pass_wcag_aa() -> None:
     ]
     for foreground, background in pairs:
         assert contrast(foreground, background) >= 4.5, (foreground, background)
+
+
+def test_the_page_calls_blank_what_the_api_calls_blank() -> None:
+    """The page checks rows before sending them; its rules must be the API's."""
+    script = (STATIC / "page.js").read_text()
+    assert f"const NOT_BLANK = /{NOT_BLANK}/;" in script
+    assert f"const MAX_NAME_CHARS = {MAX_NAME_CHARS};" in script
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    samples = ["", " \t\n", "\x00\u200b\ufeff", "\u2028\u3000", "\x80", "a", " \u00e9 "]
+    judged = subprocess.run(
+        [
+            node,
+            "-e",
+            f"const re = /{NOT_BLANK}/; "
+            "const texts = JSON.parse(process.argv[1]); "
+            "console.log(JSON.stringify(texts.map((t) => !re.test(t))))",
+            json.dumps(samples),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(judged.stdout) == [is_blank(text) for text in samples]
