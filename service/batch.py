@@ -24,24 +24,45 @@ def _model(directory: str) -> ToneModel:
 
 
 def score_chunk(
-    chunk: pd.DataFrame, model_dir: str, text_column: str, id_column: str | None
+    chunk: pd.DataFrame,
+    model_dir: str,
+    text_column: str,
+    id_column: str | None,
+    title_column: str | None = None,
 ) -> pd.DataFrame:
     """Score one chunk with the model in ``model_dir`` (loaded once per process)."""
     return score_frame(
-        chunk, _model(model_dir), text_column=text_column, id_column=id_column
+        chunk,
+        _model(model_dir),
+        text_column=text_column,
+        id_column=id_column,
+        title_column=title_column,
     )
+
+
+def default_columns(
+    columns: Iterable[object], id_column: str | None, title_column: str | None
+) -> tuple[str | None, str | None]:
+    """The id and title columns: as named, else ``id`` and ``title`` if present.
+
+    A title counts in the score, as it does over HTTP and on the page.
+    """
+    present = {str(c) for c in columns}
+    if id_column is None and "id" in present:
+        id_column = "id"  # keep an id column the input already has
+    if title_column is None and "title" in present:
+        title_column = "title"
+    return id_column, title_column
 
 
 class BatchSummary(dict[str, int]):
     """Rows read, scored and failed."""
 
 
-def require_columns(
-    columns: Iterable[object], text_column: str, id_column: str | None
-) -> None:
+def require_columns(columns: Iterable[object], *names: str | None) -> None:
     """Raise :class:`MissingColumnError` naming what is there if a column is absent."""
     present = [str(c) for c in columns]
-    for column in (text_column, id_column):
+    for column in names:
         if column and column not in present:
             raise MissingColumnError(
                 f"column {column!r} not found; the input has "
@@ -50,15 +71,15 @@ def require_columns(
 
 
 def _checked(
-    chunks: Iterator[pd.DataFrame], text_column: str, id_column: str | None
+    chunks: Iterator[pd.DataFrame], *names: str | None
 ) -> Iterator[pd.DataFrame]:
     """The first chunk must have the columns; in a later one a JSONL chunk may
     lack a key that no row of it has, and its rows get errors instead."""
     first = next(chunks)
-    require_columns(first.columns, text_column, id_column)
+    require_columns(first.columns, *names)
     yield first
     for chunk in chunks:
-        missing = {c: None for c in (text_column, id_column) if c and c not in chunk}
+        missing = {c: None for c in names if c and c not in chunk}
         yield chunk.assign(**missing) if missing else chunk
 
 
@@ -69,6 +90,7 @@ def score_file(
     *,
     text_column: str = "text",
     id_column: str | None = None,
+    title_column: str | None = None,
     workers: int = 1,
     chunk_rows: int = 1_000,
     progress: Callable[[int], None] | None = None,
@@ -89,9 +111,10 @@ def score_file(
     first = next(raw, None)
     if first is None:
         raise MissingColumnError(f"{source} holds no rows")
-    if id_column is None and "id" in first.columns:
-        id_column = "id"  # keep an id column the input already has
-    chunks = _checked(itertools.chain([first], raw), text_column, id_column)
+    id_column, title_column = default_columns(first.columns, id_column, title_column)
+    chunks = _checked(
+        itertools.chain([first], raw), text_column, id_column, title_column
+    )
     to_parquet = output.suffix.lower() == ".parquet"
     if id_column and to_parquet and source.suffix.lower() != ".parquet":
         # CSV and JSONL carry no types: one chunk's ids may read as numbers or
@@ -99,11 +122,14 @@ def score_file(
         chunks = (_ids_as_strings(chunk, id_column) for chunk in chunks)
     if workers == 1:
         results: Iterator[pd.DataFrame] = (
-            score_chunk(c, str(model_dir), text_column, id_column) for c in chunks
+            score_chunk(c, str(model_dir), text_column, id_column, title_column)
+            for c in chunks
         )
     else:
         results = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(score_chunk)(c, str(model_dir), text_column, id_column)
+            delayed(score_chunk)(
+                c, str(model_dir), text_column, id_column, title_column
+            )
             for c in chunks
         )
     summary = BatchSummary(rows=0, scored=0, failed=0)

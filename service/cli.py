@@ -158,6 +158,12 @@ def batch(
     id_column: Annotated[
         str | None, typer.Option(help="Column to carry over [default: id if present].")
     ] = None,
+    title_column: Annotated[
+        str | None,
+        typer.Option(
+            help="Column of titles, scored with the text [default: title if present]."
+        ),
+    ] = None,
     workers: Annotated[
         int | None,
         typer.Option(min=1, help="Processes [default: 1 local; one per core on Dask]."),
@@ -198,6 +204,7 @@ def batch(
                 _model_dir(model),
                 text_column=text_column,
                 id_column=id_column,
+                title_column=title_column,
                 scheduler=scheduler,
                 workers=workers,
                 partitions=partitions,
@@ -211,6 +218,7 @@ def batch(
                     _model_dir(model),
                     text_column=text_column,
                     id_column=id_column,
+                    title_column=title_column,
                     workers=workers or 1,
                     chunk_rows=chunk_rows,
                     progress=lambda n: bar.advance(task, n),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from service.batch import BatchSummary, require_columns, score_chunk
+from service.batch import BatchSummary, default_columns, require_columns, score_chunk
 from training.exceptions import InputFileError
 from training.tables import SUFFIXES, iter_table, jsonl_frame
 
@@ -66,6 +66,7 @@ def score_file_with_dask(
     *,
     text_column: str = "text",
     id_column: str | None = None,
+    title_column: str | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
     partitions: int | None = None,
@@ -80,7 +81,8 @@ def score_file_with_dask(
         from dask.distributed import Client, LocalCluster
     except ImportError as error:
         raise InputFileError(
-            "the Dask engine needs the dask extra: pip install 'tone[dask]'"
+            "the Dask engine needs the dask extra: "
+            "pip install -e '.[dask]' in a checkout"
         ) from error
 
     import dask
@@ -97,18 +99,18 @@ def score_file_with_dask(
             frame = _read(files, suffix)
         except ValueError as error:  # UnicodeError too
             raise _unreadable(files, error) from error
-    if id_column is None and "id" in frame.columns:
-        id_column = "id"
-    require_columns(frame.columns, text_column, id_column)
+    id_column, title_column = default_columns(frame.columns, id_column, title_column)
+    require_columns(frame.columns, text_column, id_column, title_column)
     if partitions:
         frame = frame.repartition(npartitions=partitions)
     directory = str(Path(model_dir).resolve())
-    meta = score_chunk(frame._meta, directory, text_column, id_column)
+    meta = score_chunk(frame._meta, directory, text_column, id_column, title_column)
     scored = frame.map_partitions(
         score_chunk,
         directory,
         text_column,
         id_column,
+        title_column,
         meta=meta,
         align_dataframes=False,
     )

@@ -346,6 +346,27 @@ def test_help_shows_defaults_and_variables(command: list[str], shown: str) -> No
     assert result.exit_code == 0 and shown in result.output
 
 
+def test_batch_scores_titles_as_the_api_does(model_dir: Path, tmp_path: Path) -> None:
+    # The title column was ignored: the same article scored otherwise over HTTP.
+    from classifier import load_model, score_text
+
+    text = "The council approved the bridge on Monday, officials said."
+    title = "A disgrace we should all be ashamed of"
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["a"], "title": [title], "text": [text]}).to_csv(
+        source, index=False
+    )
+    assert _batch(model_dir, source, tmp_path / "out.jsonl").exit_code == 0
+    scored = read_table(tmp_path / "out.jsonl")["opinion_probability"].iloc[0]
+    model = load_model(model_dir)
+    assert scored == pytest.approx(
+        score_text(model, text, title=title).opinion_probability
+    )
+    assert scored != score_text(model, text).opinion_probability
+    result = _batch(model_dir, source, tmp_path / "o.csv", "--title-column", "head")
+    _one_clean_line(result, "column 'head' not found; the input has id, title, text")
+
+
 def test_train_refuses_outputs_before_training(tmp_path: Path) -> None:
     # They had been found out only after the whole training, or not at all.
     (tmp_path / "afile").write_text("x")

@@ -22,6 +22,8 @@ FRAME = pd.DataFrame(
         "id": [f"r{i}" for i in range(12)],
         "text": [OPINION_TEXT, REPORTING_TEXT, "", OPINION_TEXT + " Indeed.", "  "]
         + [REPORTING_TEXT + f" Item {i}." for i in range(7)],
+        "title": ["Shameful", None, "", "A disgrace", "x"]
+        + [f"Item {i}" for i in range(7)],
     }
 )
 WRITERS = {
@@ -129,7 +131,7 @@ def test_cli_missing_column_fails_fast(model_dir: Path, tmp_path: Path) -> None:
     result = _dask_cli(model_dir, source, tmp_path / "o")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "tone: error: column 'text' not found; the input has id, body"
+        "tone: error: column 'text' not found; the input has id, body, title"
     )
 
 
