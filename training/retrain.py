@@ -14,6 +14,7 @@ its own group, keyed by its text.
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -240,92 +241,101 @@ def retrain(
         created = datetime.now(UTC).replace(microsecond=0)
         version = registry.free_version(default_version(corpus_hash(train), created))
         staging = registry.new_staging()
-        report_progress("training candidate", 0.1)
-        candidate = train_and_save(
-            staging,
-            train.reset_index(drop=True),
-            folds=options.folds,
-            version=version,
-            **options.pipeline_options,
-        )
-        split = {
-            "salt": HOLDOUT_SALT,
-            "fraction": options.holdout,
-            "held_out": len(holdout),
-            "held_out_events": int(holdout["event"].nunique()),
-        }
-        candidate.metadata["training"] = {**counts, "evaluation_split": split}
-        metadata = json.loads((staging / METADATA_FILE).read_text("utf-8"))
-        metadata["training"] = candidate.metadata["training"]
-        (staging / METADATA_FILE).write_text(
-            json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        report_progress("evaluating candidate", 0.6)
-        holdout = holdout.reset_index(drop=True)
-        evaluations: dict[str, Any] = {
-            "candidate": _evaluate(candidate, holdout, options),
-            "current": None,
-        }
-        notes: list[str] = []
-        current_name = registry.current()
-        comparable: list[str] | None = None
-        if current_name is not None:
-            report_progress("evaluating current model", 0.75)
-            try:
-                current = load_model(registry.path(current_name))
-            except ToneError as error:
-                notes.append(f"current model {current_name} cannot be loaded: {error}")
-                current_name = None
-            else:
-                evaluations["current"] = _evaluate(current, holdout, options)
-                split_seen = current.metadata.get("training", {}).get(
-                    "evaluation_split"
-                )
-                if (
-                    split_seen is None
-                    or split_seen.get("salt") != HOLDOUT_SALT
-                    or (split_seen.get("fraction") != options.holdout)
-                ):
-                    comparable = [n for n in evaluations["candidate"] if n != "holdout"]
+        try:
+            report_progress("training candidate", 0.1)
+            candidate = train_and_save(
+                staging,
+                train.reset_index(drop=True),
+                folds=options.folds,
+                version=version,
+                **options.pipeline_options,
+            )
+            split = {
+                "salt": HOLDOUT_SALT,
+                "fraction": options.holdout,
+                "held_out": len(holdout),
+                "held_out_events": int(holdout["event"].nunique()),
+            }
+            candidate.metadata["training"] = {**counts, "evaluation_split": split}
+            metadata = json.loads((staging / METADATA_FILE).read_text("utf-8"))
+            metadata["training"] = candidate.metadata["training"]
+            (staging / METADATA_FILE).write_text(
+                json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            report_progress("evaluating candidate", 0.6)
+            holdout = holdout.reset_index(drop=True)
+            evaluations: dict[str, Any] = {
+                "candidate": _evaluate(candidate, holdout, options),
+                "current": None,
+            }
+            notes: list[str] = []
+            current_name = registry.current()
+            comparable: list[str] | None = None
+            if current_name is not None:
+                report_progress("evaluating current model", 0.75)
+                try:
+                    current = load_model(registry.path(current_name))
+                except ToneError as error:
                     notes.append(
-                        f"holdout not compared: the current model {current_name} was "
-                        "not trained with this frozen split, so it may have seen the "
-                        "held-out events"
+                        f"current model {current_name} cannot be loaded: {error}"
                     )
-        report_progress("gate", 0.9)
-        passed, rows = gate(
-            evaluations["candidate"],
-            evaluations["current"],
-            options.tolerance,
-            comparable,
-        )
-        promote = passed or options.force
-        report = {
-            "candidate": version,
-            "current": current_name,
-            "created": created.isoformat(),
-            "tolerance": options.tolerance,
-            "passed": passed,
-            "forced": options.force and not passed,
-            "verdict": "promoted" if promote else "kept current",
-            "promoted": promote,
-            "reasons": _reasons(
-                rows,
+                    current_name = None
+                else:
+                    evaluations["current"] = _evaluate(current, holdout, options)
+                    split_seen = current.metadata.get("training", {}).get(
+                        "evaluation_split"
+                    )
+                    if (
+                        split_seen is None
+                        or split_seen.get("salt") != HOLDOUT_SALT
+                        or (split_seen.get("fraction") != options.holdout)
+                    ):
+                        comparable = [
+                            n for n in evaluations["candidate"] if n != "holdout"
+                        ]
+                        notes.append(
+                            f"holdout not compared: the current model {current_name} "
+                            "was not trained with this frozen split, so it may have "
+                            "seen the held-out events"
+                        )
+            report_progress("gate", 0.9)
+            passed, rows = gate(
+                evaluations["candidate"],
+                evaluations["current"],
                 options.tolerance,
-                passed,
-                notes,
-                options.force,
-                current_name is not None,
-            ),
-            "figures": rows,
-            "training": candidate.metadata["training"],
-            "evaluations": evaluations,
-        }
-        (staging / REPORT_FILE).write_text(
-            json.dumps(report, indent=2) + "\n", encoding="utf-8"
-        )
-        (staging / "evaluation.md").write_text(_markdown(report), encoding="utf-8")
-        registry.commit(staging, version)
+                comparable,
+            )
+            promote = passed or options.force
+            report = {
+                "candidate": version,
+                "current": current_name,
+                "created": created.isoformat(),
+                "tolerance": options.tolerance,
+                "passed": passed,
+                "forced": options.force and not passed,
+                "verdict": "promoted" if promote else "kept current",
+                "promoted": promote,
+                "reasons": _reasons(
+                    rows,
+                    options.tolerance,
+                    passed,
+                    notes,
+                    options.force,
+                    current_name is not None,
+                ),
+                "figures": rows,
+                "training": candidate.metadata["training"],
+                "evaluations": evaluations,
+            }
+            (staging / REPORT_FILE).write_text(
+                json.dumps(report, indent=2) + "\n", encoding="utf-8"
+            )
+            (staging / "evaluation.md").write_text(_markdown(report), encoding="utf-8")
+            registry.commit(staging, version)
+        except BaseException:
+            # A failed or interrupted candidate leaves no half-written folder.
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         if promote:
             registry.promote(version, reason="retrain")
         report_progress("done", 1.0)

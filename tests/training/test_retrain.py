@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from service.main import create_app
 from service.settings import Settings
+from training.exceptions import CorpusError
 from training.labelstore import LabelStore, NewLabel
 from training.registry import Registry, current_version
 from training.retrain import RetrainOptions, gate, held_out, retrain, retraining_frame
@@ -169,3 +170,17 @@ def test_sigkill_midway_leaves_current_and_listing_intact(
     assert report["promoted"]
     assert not list(registry_dir.glob(".staging-*"))
     assert registry.versions() == sorted([*before, report["candidate"]])
+
+
+def test_a_failed_candidate_leaves_no_staging_folder(
+    registry_dir: Path, tmp_path: Path, small_labels: Path
+) -> None:
+    # Too many folds fail inside training, after the staging folder was made.
+    store = LabelStore(tmp_path / "data")
+    with pytest.raises(CorpusError, match="cross-validation folds need at least"):
+        options = RetrainOptions(
+            labels_path=small_labels, folds=10_000, gate_corpora=()
+        )
+        retrain(Registry(registry_dir), store, options)
+    assert not list(registry_dir.glob(".staging-*"))
+    assert current_version(registry_dir) == "test-model"
