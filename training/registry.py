@@ -266,8 +266,14 @@ class Registry:
             out.flush()
             os.fsync(out.fileno())
 
-    def promote(self, version: str, *, reason: str = "promote") -> ToneModel:
+    def promote(
+        self, version: str, *, reason: str = "promote", model: ToneModel | None = None
+    ) -> ToneModel:
         """Make ``version`` current, after checking that it loads.
+
+        ``model`` is that version already loaded from its files, to skip loading it
+        again (a retrain checks its candidate before committing it, so that nothing
+        slow runs between the commit and the promotion).
 
         Raises
         ------
@@ -277,7 +283,8 @@ class Registry:
             If its model file is damaged or holds an untrusted type; ``CURRENT``
             is then left as it was.
         """
-        model = load_model(self.path(version))
+        folder = self.path(version)
+        model = model if model is not None else load_model(folder)
         atomic_write(self.root / CURRENT_FILE, version + "\n")
         self._append_history({"at": _now(), "action": reason, "version": version})
         return model

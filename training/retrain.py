@@ -331,13 +331,17 @@ def retrain(
                 json.dumps(report, indent=2) + "\n", encoding="utf-8"
             )
             (staging / "evaluation.md").write_text(_markdown(report), encoding="utf-8")
+            # Loaded from its files before the commit, so that the promotion right
+            # after it is one atomic write: an interrupted retrain cannot leave a
+            # version whose report says promoted while CURRENT names another.
+            saved = load_model(staging) if promote else None
             registry.commit(staging, version)
         except BaseException:
             # A failed or interrupted candidate leaves no half-written folder.
             shutil.rmtree(staging, ignore_errors=True)
             raise
         if promote:
-            registry.promote(version, reason="retrain")
+            registry.promote(version, reason="retrain", model=saved)
         report_progress("done", 1.0)
         return report
 
