@@ -109,7 +109,10 @@ def score(
 ) -> None:
     """Score one text and print its result as JSON."""
     if (text is None) == (file is None):
-        _fail("give the text as an argument (or - for stdin) or with --file, not both")
+        _fail(
+            "give the text as an argument (or - for stdin) or with --file"
+            + (", not both" if text is not None else "")
+        )
     from training.tables import encoding_hint
 
     source = (
@@ -481,7 +484,10 @@ def labels_add(
     from training.labelstore import NewLabel
 
     if (text is None) == (file is None):
-        _fail("give the text with --text or --file, not both")
+        _fail(
+            "give the text with --text or --file"
+            + (", not both" if text is not None else "")
+        )
     try:
         body = text if text is not None else Path(str(file)).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:

@@ -367,6 +367,25 @@ def test_batch_scores_titles_as_the_api_does(model_dir: Path, tmp_path: Path) ->
     _one_clean_line(result, "column 'head' not found; the input has id, title, text")
 
 
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (["score"], "give the text as an argument (or - for stdin) or with --file"),
+        (["score", "x", "--file", "f"], "or with --file, not both"),
+        (
+            ["labels", "add", "--label", "opinion"],
+            "give the text with --text or --file",
+        ),
+    ],
+)
+def test_a_text_given_no_way_or_two_ways_is_named(
+    command: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(app, command)
+    _one_clean_line(result, message)
+    assert ("not both" in result.stderr) == ("not both" in message)
+
+
 def test_train_refuses_outputs_before_training(tmp_path: Path) -> None:
     # They had been found out only after the whole training, or not at all.
     (tmp_path / "afile").write_text("x")
