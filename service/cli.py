@@ -279,16 +279,10 @@ def train(
 ) -> None:
     """Train a model from labels/ (and extras), cross-validated by event."""
     from training.external import EXTERNAL_CORPORA
-    from training.registry import is_registry
     from training.train import check_output, load_training_frame, train_and_save
 
     settings = _settings()
     target = output or settings.model_dir
-    if is_registry(target):
-        _fail(
-            f"{target} is a model registry (it holds CURRENT); add a version with "
-            "`tone retrain`, or train into another directory with --output"
-        )
     try:
         check_output(target)
     except ToneError as error:

@@ -319,13 +319,18 @@ def check_output(output: str | Path) -> Path:
     Raises
     ------
     ModelOutputError
-        If ``output`` is a file, or a version inside a model registry.
+        If ``output`` is a file, a model registry, or a version inside one.
     """
     from training.registry import is_registry
 
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise ModelOutputError(f"{output}: is a file; name a directory for the model")
+    if is_registry(output):
+        raise ModelOutputError(
+            f"{output} is a model registry (it holds CURRENT); add a version with "
+            "`tone retrain`, or train into another directory with --output"
+        )
     if is_registry(output.resolve().parent):
         raise ModelOutputError(
             f"{output} is a version of the model registry {output.parent}, which "

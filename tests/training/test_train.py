@@ -181,6 +181,8 @@ def test_outputs_that_cannot_be_written_whole_are_refused(tmp_path: Path) -> Non
     assert Registry(registry).current() == "v1"
     with pytest.raises(ModelOutputError, match="never written in place"):
         check_output(registry / "v1")
+    with pytest.raises(ModelOutputError, match=r"is a model registry \(it holds"):
+        check_output(registry)
     assert check_output(tmp_path / "new") == tmp_path / "new"
 
 
