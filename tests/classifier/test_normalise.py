@@ -1,4 +1,5 @@
 import re
+import sys
 import unicodedata
 
 import pytest
@@ -122,3 +123,13 @@ def test_mask_text_matches_the_reference_on_any_text(parts: list[str]) -> None:
     text = "".join(parts)
     assert normalise_text(text) == _reference_normalise(text)
     assert mask_text(text) == _reference_mask(text)
+
+
+def test_blank_is_whitespace_and_what_normalisation_removes() -> None:
+    """``NOT_BLANK`` is written out for the API schema; it must match both rules."""
+    from classifier.normalise import _CONTROL, is_blank
+
+    for point in range(sys.maxunicode + 1):
+        char = chr(point)
+        expected = char.isspace() or _CONTROL.fullmatch(char) is not None
+        assert is_blank(char) == expected, hex(point)
