@@ -4,9 +4,7 @@ Each subclasses a built-in so callers can catch either the specific error or the
 built-in it refines.
 """
 
-from sklearn.exceptions import NotFittedError
-
-__all__ = ["EmptyTextError", "ModelFileError", "NotFittedError", "ToneError"]
+__all__ = ["EmptyTextError", "ModelFileError", "ToneError"]
 
 
 class ToneError(Exception):

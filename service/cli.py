@@ -13,12 +13,12 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings.exceptions import SettingsError
 
-from classifier import ToneError, ToneModel, load_model, score_text
+from classifier import ToneError
 from service.settings import Settings
 from training.exceptions import RegistryError
-from training.registry import resolve_model_dir
 
 if TYPE_CHECKING:
+    from classifier import ToneModel
     from training.labelstore import AddResult, LabelStore
     from training.registry import Registry
 
@@ -79,10 +79,14 @@ def _settings() -> Settings:
 
 def _model_dir(model: Path | None) -> Path:
     """The model directory to load: a registry's CURRENT version, or the folder."""
+    from training.registry import resolve_model_dir
+
     return resolve_model_dir(model or _settings().model_dir)
 
 
-def _load(model: Path | None) -> ToneModel:
+def _load(model: Path | None) -> "ToneModel":
+    from classifier import load_model
+
     try:
         return load_model(_model_dir(model))
     except ToneError as error:
@@ -135,6 +139,8 @@ def score(
         )
     tone = _load(model)
     try:
+        from classifier import score_text
+
         result = score_text(tone, body, title=title)
     except ToneError as error:
         _fail(str(error))

@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -255,3 +257,16 @@ def test_train_small_corpus(tmp_path: Path, articles: pd.DataFrame) -> None:
     assert result.exit_code == 0, result.output
     assert "grouped_cv" in json.loads(result.stdout)
     assert (tmp_path / "m" / "MODEL_CARD.md").is_file()
+
+
+def test_the_cli_starts_without_the_scientific_stack() -> None:
+    """``tone --help`` took about 5 s here, most of it importing scikit-learn."""
+    probe = (
+        "import sys, service.cli; "
+        "print(sorted(m for m in ('sklearn', 'pandas', 'scipy', 'skops') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
