@@ -21,6 +21,7 @@ __all__ = [
     "MissingColumnError",
     "score_frame",
     "score_text",
+    "text_problem",
 ]
 
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -73,7 +74,14 @@ def _typed(values: list[object], dtype: str) -> object:
     return pd.arrays.IntegerArray(integers, missing)
 
 
-def _row_error(value: object) -> str | None:
+def text_problem(value: object) -> str | None:
+    """What keeps ``value`` from being scored as a text, or ``None`` if nothing.
+
+    Examples
+    --------
+    >>> [text_problem(value) for value in (None, 5, "  ", "Yes.")]
+    ['text is missing', 'text is not a string', 'text is empty', None]
+    """
     if not isinstance(value, str):
         missing = value is None or (isinstance(value, float) and np.isnan(value))
         return "text is missing" if missing else "text is not a string"
@@ -128,7 +136,7 @@ def score_frame(
                 f"column {column!r} not found; the input has "
                 f"{', '.join(map(str, frame.columns)) or 'no columns'}"
             )
-    errors = [_row_error(value) for value in frame[text_column]]
+    errors = [text_problem(value) for value in frame[text_column]]
     good = [i for i, error in enumerate(errors) if error is None]
     texts: list[str] = [str(frame[text_column].iat[i]) for i in good]
     titles = [_title(frame[title_column].iat[i]) if title_column else "" for i in good]

@@ -519,7 +519,7 @@ def labels_import(
 ) -> None:
     """Import labels from a file, all in one transaction (all or nothing)."""
     from training.labelstore import NewLabel, read_label_studio
-    from training.tables import read_table
+    from training.tables import optional_text, read_table
 
     skipped = 0
     try:
@@ -531,19 +531,12 @@ def labels_import(
             if missing:
                 _fail(f"{file}: missing column(s) {', '.join(sorted(missing))}")
 
-            def optional(row: dict[Any, Any], column: str) -> str | None:
-                # JSONL and Parquet keep types: an event of 17 is the event "17".
-                value = row.get(column)
-                if value is None or value != value or isinstance(value, bytes):
-                    return None
-                return str(value) if str(value).strip() else None
-
             items = [
                 NewLabel(
                     text=row["text"],
                     label=row["label"],
-                    title=optional(row, "title"),
-                    event=optional(row, "event"),
+                    title=optional_text(row.get("title")),
+                    event=optional_text(row.get("event")),
                 )
                 for row in frame.to_dict(orient="records")
             ]

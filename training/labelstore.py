@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from classifier.normalise import is_blank, is_valid_unicode
+from classifier.scoring import text_problem
 from training.corpus import text_key
 from training.exceptions import LabelError, LabelStoreUnavailableError
 from training.metrics import LABELS
@@ -122,8 +123,7 @@ def validate_label(item: NewLabel, max_chars: int, where: str = "label") -> None
         shown = "(missing)" if missing else repr(item.label)
         raise LabelError(f"{where}: unknown label {shown}; use opinion or reporting")
     if not isinstance(item.text, str):
-        missing = item.text is None or item.text != item.text
-        raise LabelError(f"{where}: text is {'missing' if missing else 'not text'}")
+        raise LabelError(f"{where}: {text_problem(item.text)}")
     if is_blank(item.text):
         raise LabelError(f"{where}: text must not be empty")
     if len(item.text) > max_chars:

@@ -26,6 +26,7 @@ __all__ = [
     "iter_table",
     "json_lines",
     "jsonl_frame",
+    "optional_text",
     "parse_json_lines",
     "read_table",
 ]
@@ -212,6 +213,22 @@ def _jsonl_chunks(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
             rows = []
     if rows:
         yield pd.DataFrame(rows, index=pd.RangeIndex(start, start + len(rows)))
+
+
+def optional_text(value: object) -> str | None:
+    """A cell that may hold text: ``None`` when absent, null or blank, else as text.
+
+    JSONL and Parquet keep types, so an event of 17 is the event ``"17"``; bytes
+    (a Parquet binary column) are not text.
+
+    Examples
+    --------
+    >>> [optional_text(value) for value in (17, float("nan"), "  ", b"e", "e")]
+    ['17', None, None, None, 'e']
+    """
+    if value is None or value != value or isinstance(value, bytes):
+        return None
+    return str(value) if str(value).strip() else None
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

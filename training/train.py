@@ -19,8 +19,8 @@ from classifier import (
     fit_pipeline,
     save_model,
 )
-from classifier.normalise import is_blank
 from classifier.persistence import METADATA_FILE, MODEL_FILE
+from classifier.scoring import text_problem
 from classifier.tokenise import sentence_spans
 from training.card import write_model_card
 from training.corpus import (
@@ -33,6 +33,8 @@ from training.corpus import (
 from training.evaluate import evaluate_corpus
 from training.exceptions import CorpusError, CorpusNotFoundError, ModelOutputError
 from training.metrics import classification_metrics
+from training.registry import is_registry
+from training.tables import optional_text
 
 __all__ = [
     "DEFAULT_PASSAGE_WORDS",
@@ -81,7 +83,9 @@ def load_training_frame(
         extra = read_labeled_table(path).assign(source=str(path))
         _check_texts(path, extra["text"])
         given = extra["event"] if "event" in extra else [None] * len(extra)
-        extra["event"] = [_event(value, f"{path}#{i}") for i, value in enumerate(given)]
+        extra["event"] = [
+            optional_text(value) or f"{path}#{i}" for i, value in enumerate(given)
+        ]
         parts.append(extra[["text", "label", "event", "source"]])
     if brown:
         from training.external import load_brown
@@ -97,23 +101,9 @@ def load_training_frame(
 
 def _check_texts(path: str | Path, texts: pd.Series) -> None:
     for row, text in enumerate(texts, 1):
-        if not isinstance(text, str):
-            problem = "is missing" if text is None or text != text else "is not text"
-        elif is_blank(text):
-            problem = "is empty"
-        else:
-            continue
-        raise CorpusError(f"{path}: row {row}: text {problem}; every row needs one")
-
-
-def _event(value: object, alone: str) -> str:
-    if (
-        value is None
-        or value != value
-        or (isinstance(value, str) and not value.strip())
-    ):
-        return alone
-    return str(value)
+        problem = text_problem(text)
+        if problem is not None:
+            raise CorpusError(f"{path}: row {row}: {problem}; every row needs one")
 
 
 def _without_copies(frame: pd.DataFrame) -> pd.DataFrame:
@@ -321,8 +311,6 @@ def check_output(output: str | Path) -> Path:
     ModelOutputError
         If ``output`` is a file, a model registry, or a version inside one.
     """
-    from training.registry import is_registry
-
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise ModelOutputError(f"{output}: is a file; name a directory for the model")

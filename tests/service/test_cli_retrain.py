@@ -198,7 +198,7 @@ def test_labels_import_keeps_typed_events_and_names_bad_rows(tmp_path: Path) -> 
     exported = json.loads(out.read_text().splitlines()[0])
     assert (exported["event"], exported["title"]) == ("17", "5")
     for row, message in [
-        ({"text": 12345, "label": "opinion"}, "labels[0]: text is not text"),
+        ({"text": 12345, "label": "opinion"}, "labels[0]: text is not a string"),
         ({"text": "x", "label": None}, "labels[0]: unknown label (missing)"),
     ]:
         bad = tmp_path / "bad.jsonl"

@@ -93,7 +93,7 @@ def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
                 {"text": "We must.", "label": "opinion"},
                 {"text": 42, "label": "opinion"},
             ],
-            r"x.jsonl: row 2: text is not text",
+            r"x.jsonl: row 2: text is not a string",
             id="number",
         ),
         pytest.param(
