@@ -364,6 +364,20 @@ class Registry:
         staging.mkdir()
         return staging
 
+    @contextmanager
+    def staging(self) -> Iterator[Path]:
+        """A fresh staging folder, removed if the block fails or is interrupted.
+
+        Commit it within the block; a kill that skips the cleanup is left to
+        :meth:`clean_staging`.
+        """
+        staging = self.new_staging()
+        try:
+            yield staging
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
     def free_version(self, version: str) -> str:
         """``version``, or ``version-2``, ``-3``... if that name is taken."""
         candidate, n = version, 1
@@ -415,16 +429,12 @@ class Registry:
         if plain is None:
             return None
         version = self.free_version(plain)
-        staging = self.new_staging()
         files = [p for p in self.root.iterdir() if p.is_file() and p.name != _LOCK]
-        try:
+        with self.staging() as staging:
             for path in files:
                 if not path.name.startswith(".") and path.name != HISTORY_FILE:
                     shutil.copy2(path, staging / path.name)
             self.commit(staging, version)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         self.promote(version, reason="adopt")
         for path in files:
             if path.name in {MODEL_FILE, METADATA_FILE, "MODEL_CARD.md"} or (

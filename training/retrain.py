@@ -14,7 +14,6 @@ its own group, keyed by its text.
 
 import hashlib
 import json
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -240,8 +239,8 @@ def retrain(
                 )
         created = datetime.now(UTC).replace(microsecond=0)
         version = registry.free_version(default_version(corpus_hash(train), created))
-        staging = registry.new_staging()
-        try:
+        # A failed or interrupted candidate leaves no half-written folder.
+        with registry.staging() as staging:
             report_progress("training candidate", 0.1)
             candidate = train_and_save(
                 staging,
@@ -336,10 +335,6 @@ def retrain(
             # version whose report says promoted while CURRENT names another.
             saved = load_model(staging) if promote else None
             registry.commit(staging, version)
-        except BaseException:
-            # A failed or interrupted candidate leaves no half-written folder.
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         if promote:
             registry.promote(version, reason="retrain", model=saved)
         report_progress("done", 1.0)
