@@ -27,7 +27,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from classifier.hedging import find_cues
-from classifier.persistence import load_trusted
+from classifier.persistence import load_trusted, plain_vocabularies
 from classifier.tokenise import word_spans
 
 __all__ = [
@@ -230,6 +230,7 @@ def save_hedge_model(
     pipeline = model._check_fitted()
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    plain_vocabularies(pipeline)
     sio.dump(pipeline, directory / HEDGE_MODEL_FILE)
     record = {
         **(metadata or {}),

@@ -58,3 +58,28 @@ def test_saved_file_is_a_skops_zip(model_dir: Path) -> None:
 def test_save_creates_directory(model: ToneModel, tmp_path: Path) -> None:
     target = save_model(model, tmp_path / "a" / "b")
     assert (target / "model.skops").is_file()
+
+
+def test_vocabularies_are_stored_in_the_schema_not_one_file_per_term(
+    model: ToneModel, model_dir: Path
+) -> None:
+    """A NumPy integer per vocabulary term made a file per term: 21,000 files, 4 s to load."""
+    terms = sum(
+        len(part.vocabulary_)
+        for pipeline in (model.pipeline, *model.sentence_pipelines)
+        for part in pipeline.get_params(deep=True).values()
+        if hasattr(part, "vocabulary_")
+    )
+    assert terms > 1_000
+    with zipfile.ZipFile(model_dir / "model.skops") as archive:
+        assert len(archive.namelist()) < 200
+    loaded = load_model(model_dir)
+    for fitted, restored in zip(
+        (model.pipeline, *model.sentence_pipelines),
+        (loaded.pipeline, *loaded.sentence_pipelines),
+        strict=True,
+    ):
+        fitted_parts = fitted.get_params(deep=True)
+        for name, part in restored.get_params(deep=True).items():
+            if hasattr(part, "vocabulary_"):
+                assert part.vocabulary_ == fitted_parts[name].vocabulary_
