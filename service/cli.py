@@ -632,7 +632,9 @@ def retrain(
     ] = False,
     tolerance: Annotated[
         float | None,
-        typer.Option(min=0, help="Allowed macro-F1 drop [env TONE_RETRAIN_TOLERANCE]."),
+        typer.Option(
+            min=0, max=1, help="Allowed macro-F1 drop [env TONE_RETRAIN_TOLERANCE]."
+        ),
     ] = None,
     folds: Annotated[
         int | None, typer.Option(min=2, help="CV folds [env TONE_RETRAIN_FOLDS].")
@@ -666,14 +668,28 @@ def retrain(
         # Started by the service: yield the CPU to the requests it is serving.
         os.nice(10)
         store.update_job(job_id, state="running", stage="starting", pid=os.getpid())
+    registry = Registry(model or settings.model_dir)
+    versions = registry.versions()
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        report = run_retrain(
-            Registry(model or settings.model_dir), store, options, progress
+        report = run_retrain(registry, store, options, progress)
+    except KeyboardInterrupt:
+        added = sorted(set(registry.versions()) - set(versions))
+        message = (
+            f"interrupted after adding {', '.join(added)} to {registry.root}; "
+            f"its current version is {registry.current()}"
+            if added
+            else f"interrupted; {registry.root} was not changed"
         )
+        if job_id:
+            store.update_job(job_id, state="failed", error=message)
+        _fail(message, code=130)
     except (ToneError, OSError) as error:
         if job_id:
             store.update_job(job_id, state="failed", error=str(error))
         _fail(str(error))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if job_id:
         store.update_job(job_id, state="succeeded", result=report, progress=1.0)
     for reason in report["reasons"]:

@@ -264,3 +264,63 @@ def test_retrain_cli_adopts_a_plain_model_and_reports(
     assert current_version(plain) == report["candidate"]
     assert run("model", "rollback", "--model", str(plain)).exit_code == 0
     assert current_version(plain) == "test-model"
+
+
+def test_retrain_tolerance_is_capped_like_its_variable(registry_dir: Path) -> None:
+    result = run("retrain", "--tolerance", "5", "--model", str(registry_dir))
+    assert result.exit_code == 2
+    assert "Invalid value for '--tolerance'" in result.stderr
+    assert "less than or equal to 1" in result.stderr
+
+
+def _interrupt(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("job", [False, True])
+def test_an_interrupted_retrain_says_what_it_left(
+    job: bool,
+    registry_dir: Path,
+    small_labels: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from service.cli import _store
+
+    monkeypatch.setenv("TONE_LABELS_FILE", str(small_labels))
+    monkeypatch.setattr("training.retrain.train_and_save", _interrupt)
+    def contents() -> list[str]:  # the lock file stays, as after any retrain
+        return sorted(p.name for p in registry_dir.iterdir() if p.name != ".lock")
+
+    before = contents()
+    args = ["retrain", "--model", str(registry_dir)]
+    if job:
+        assert _store().create_job("job-1", "retrain")
+        args += ["--job-id", "job-1"]
+    result = run(*args)
+    assert result.exit_code == 130
+    message = f"interrupted; {registry_dir} was not changed"
+    assert result.stderr.splitlines()[-1] == f"tone: error: {message}"
+    # The candidate's staging folder went with it.
+    assert contents() == before
+    if job:
+        stored = _store().job("job-1")
+        assert stored is not None
+        assert (stored["state"], stored["error"]) == ("failed", message)
+
+
+def test_an_interrupted_retrain_names_the_plain_model_it_adopted(
+    small_model_dir: Path,
+    small_labels: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plain = shutil.copytree(small_model_dir, tmp_path / "models")
+    monkeypatch.setenv("TONE_LABELS_FILE", str(small_labels))
+    monkeypatch.setattr("training.retrain.train_and_save", _interrupt)
+    result = run("retrain", "--model", str(plain))
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == (
+        f"tone: error: interrupted after adding test-model to {plain}; "
+        "its current version is test-model"
+    )
+    assert current_version(plain) == "test-model"
