@@ -6,6 +6,7 @@ import signal
 import socket
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -454,16 +455,29 @@ ByOption = Annotated[
 ]
 
 
-def _report_added(result: "AddResult", skipped: int = 0) -> None:
-    summary = result.as_dict()
+def _report_added(
+    result: "AddResult",
+    store: "LabelStore",
+    name: Callable[[int], str] = "item {}".format,
+    skipped: int = 0,
+) -> None:
+    """The API's summary on stdout, each conflict on stderr; exit 1 if all conflicted."""
+    summary = {**result.as_dict(), "stored": store.count()}
     if skipped:
         summary["skipped"] = skipped
     _echo_json(summary)
     for conflict in result.conflicts:
         typer.echo(
-            f"tone: conflict: item {conflict.index} is stored as {conflict.stored!r}; "
+            f"tone: conflict: {name(conflict.index)} is stored as {conflict.stored!r}; "
             f"{conflict.given!r} was not written (text key {conflict.text_key[:12]})",
             err=True,
+        )
+    if result.conflicts and not (result.added or result.duplicates):
+        n = len(result.conflicts)
+        _fail(
+            "nothing was stored: the label conflicts with a stored one"
+            if n == 1
+            else f"nothing was stored: all {n} labels conflict with stored ones"
         )
 
 
@@ -492,15 +506,16 @@ def labels_add(
         body = text if text is not None else Path(str(file)).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         _fail(f"cannot read {file}: {error.__class__.__name__}: {error}")
+    store = _store()
     try:
-        result = _store().add(
+        result = store.add(
             [NewLabel(text=body, label=label, title=title, event=event)],
             author=_author(by),
             source="cli",
         )
     except ToneError as error:
         _fail(str(error))
-    _report_added(result)
+    _report_added(result, store, lambda i: "the text")
 
 
 @labels_app.command("import")
@@ -522,9 +537,12 @@ def labels_import(
     from training.tables import optional_text, read_table
 
     skipped = 0
+    # Counted from 1, as a spreadsheet numbers rows below the header.
+    row_name = f"{file.name} row {{}}".format
     try:
         if file.suffix.lower() == ".json":
             items, skipped = read_label_studio(file, text_field=text_field)
+            row_name = f"{file.name} labeled task {{}}".format
         else:
             frame = read_table(file)
             missing = {"text", "label"} - set(frame.columns)
@@ -540,10 +558,16 @@ def labels_import(
                 )
                 for row in frame.to_dict(orient="records")
             ]
-        result = _store().add(items, author=_author(by), source=f"import:{file.name}")
+        store = _store()
+        result = store.add(
+            items,
+            author=_author(by),
+            source=f"import:{file.name}",
+            name=lambda i: row_name(i + 1),
+        )
     except ToneError as error:
         _fail(str(error))
-    _report_added(result, skipped)
+    _report_added(result, store, lambda i: row_name(i + 1), skipped)
 
 
 @labels_app.command("export")

@@ -15,7 +15,7 @@ never written over the stored label.
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -227,18 +227,27 @@ class LabelStore:
                 "free disk space or make it writable, then retry"
             ) from error
 
-    def add(self, items: Sequence[NewLabel], *, author: str, source: str) -> AddResult:
+    def add(
+        self,
+        items: Sequence[NewLabel],
+        *,
+        author: str,
+        source: str,
+        name: Callable[[int], str] = "labels[{}]".format,
+    ) -> AddResult:
         """Validate and store ``items`` in one transaction.
 
         Every item is validated first; if one is invalid nothing is stored.
+        ``name`` turns an item's index into how errors call it (``labels[0]``,
+        as in a JSON body, unless given).
 
         Raises
         ------
         LabelError
-            Naming the first invalid item by its index.
+            Naming the first invalid item.
         """
         for i, item in enumerate(items):
-            validate_label(item, self.max_chars, where=f"labels[{i}]")
+            validate_label(item, self.max_chars, where=name(i))
         result = AddResult()
         stamp = _now()
         with self.transaction() as db:

@@ -46,8 +46,13 @@ def test_labels_add_stats_and_export(tmp_path: Path) -> None:
         == 0
     )
     conflict = run("labels", "add", "--label", "opinion", "--text", "police said so.")
-    assert conflict.exit_code == 0
-    assert "conflict: item 0 is stored as 'reporting'" in conflict.stderr
+    assert conflict.exit_code == 1
+    assert conflict.stderr.splitlines() == [
+        "tone: conflict: the text is stored as 'reporting'; 'opinion' was not written "
+        f"(text key {json.loads(conflict.stdout)['conflicts'][0]['text_key'][:12]})",
+        "tone: error: nothing was stored: the label conflicts with a stored one",
+    ]
+    assert json.loads(conflict.stdout)["stored"] == 2
     stats = json.loads(run("labels", "stats").stdout)["stored"]
     assert stats["labels"] == 2 and stats["by_author"]["ann"] == 1
     out = tmp_path / "out.jsonl"
@@ -136,6 +141,7 @@ def test_labels_import_label_studio_and_bad_rows(tmp_path: Path) -> None:
         "added": 1,
         "duplicates": 0,
         "conflicts": [],
+        "stored": 1,
         "skipped": 1,
     }
     bad = tmp_path / "bad.csv"
@@ -144,7 +150,7 @@ def test_labels_import_label_studio_and_bad_rows(tmp_path: Path) -> None:
     )
     failed = run("labels", "import", str(bad))
     assert failed.exit_code == 1
-    assert "labels[1]: text must not be empty" in failed.stderr
+    assert failed.stderr == "tone: error: bad.csv row 2: text must not be empty\n"
 
 
 def _task(value: object) -> dict[str, object]:
@@ -198,8 +204,8 @@ def test_labels_import_keeps_typed_events_and_names_bad_rows(tmp_path: Path) -> 
     exported = json.loads(out.read_text().splitlines()[0])
     assert (exported["event"], exported["title"]) == ("17", "5")
     for row, message in [
-        ({"text": 12345, "label": "opinion"}, "labels[0]: text is not a string"),
-        ({"text": "x", "label": None}, "labels[0]: unknown label (missing)"),
+        ({"text": 12345, "label": "opinion"}, "bad.jsonl row 1: text is not a string"),
+        ({"text": "x", "label": None}, "bad.jsonl row 1: unknown label (missing)"),
     ]:
         bad = tmp_path / "bad.jsonl"
         bad.write_text(json.dumps(row) + "\n")
@@ -288,6 +294,7 @@ def test_an_interrupted_retrain_says_what_it_left(
 
     monkeypatch.setenv("TONE_LABELS_FILE", str(small_labels))
     monkeypatch.setattr("training.retrain.train_and_save", _interrupt)
+
     def contents() -> list[str]:  # the lock file stays, as after any retrain
         return sorted(p.name for p in registry_dir.iterdir() if p.name != ".lock")
 
@@ -324,3 +331,25 @@ def test_an_interrupted_retrain_names_the_plain_model_it_adopted(
         "its current version is test-model"
     )
     assert current_version(plain) == "test-model"
+
+
+def test_labels_import_conflicts_name_rows_and_fail_only_when_nothing_is_stored(
+    tmp_path: Path,
+) -> None:
+    assert run("labels", "add", "--label", "reporting", "--text", "Police said so.")
+    path = tmp_path / "more.csv"
+    pd.DataFrame(
+        {"text": ["We must act.", "Police said so."], "label": ["opinion", "opinion"]}
+    ).to_csv(path, index=False)
+    partly = run("labels", "import", str(path))
+    assert partly.exit_code == 0, partly.output
+    assert json.loads(partly.stdout)["stored"] == 2
+    assert "tone: conflict: more.csv row 2 is stored as 'reporting'" in partly.stderr
+    pd.DataFrame({"text": ["Police said so."], "label": ["opinion"]}).to_csv(
+        path, index=False
+    )
+    wholly = run("labels", "import", str(path))
+    assert wholly.exit_code == 1
+    assert wholly.stderr.splitlines()[-1] == (
+        "tone: error: nothing was stored: the label conflicts with a stored one"
+    )
