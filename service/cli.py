@@ -16,7 +16,7 @@ from pydantic_settings.exceptions import SettingsError
 
 from classifier import ToneError
 from service.settings import Settings
-from training.exceptions import RegistryError
+from training.exceptions import LabelStoreUnavailableError, RegistryError
 
 if TYPE_CHECKING:
     from classifier import ToneModel
@@ -424,7 +424,10 @@ def labels_stats(
     # Do not create a database, or its tables in an empty file, to say it is empty.
     database = data_dir / DB_FILE
     exists = database.is_file() and database.stat().st_size > 0
-    stored = _store().stats() if exists else LabelStore.empty_stats()
+    if exists or (data_dir.exists() and not data_dir.is_dir()):
+        stored = _store().stats()  # or one line saying what is wrong
+    else:
+        stored = LabelStore.empty_stats()
     stats["stored"] = {**stored, "database": str(data_dir / DB_FILE)}
     _echo_json(stats)
 
@@ -435,6 +438,8 @@ def _store() -> "LabelStore":
     settings = _settings()
     try:
         return LabelStore(settings.data_dir, max_chars=settings.max_text_chars)
+    except LabelStoreUnavailableError as error:
+        _fail(str(error))
     except (OSError, sqlite3.Error) as error:
         _fail(f"cannot open the label store in {settings.data_dir}: {error}")
 

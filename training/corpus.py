@@ -160,6 +160,8 @@ def read_labeled_table(path: str | Path) -> pd.DataFrame:
         reporting (whatever their type: JSON may give lists, numbers or null).
     """
     frame = read_table(path)
+    if not len(frame):
+        raise CorpusError(f"{path} holds no rows")
     missing = {"text", "label"} - set(frame.columns)
     if missing:
         raise CorpusError(f"{path}: missing column(s) {', '.join(sorted(missing))}")

@@ -181,6 +181,11 @@ class LabelStore:
         self.path = self.data_dir / DB_FILE
         self.max_chars = max_chars
         self.busy_timeout = busy_timeout
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise LabelStoreUnavailableError(
+                f"cannot open the label database in {self.data_dir}: it is not a "
+                "directory; set TONE_DATA_DIR to one"
+            )
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:

@@ -25,3 +25,16 @@ def test_evaluate_needs_something_to_evaluate(model_dir: Path) -> None:
     result = runner.invoke(app, ["evaluate", "--model", str(model_dir)])
     assert result.exit_code == 1
     assert "name a labeled file, --corpus NAME or --all" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content"), [("empty.jsonl", ""), ("header.csv", "text,label\n")]
+)
+def test_evaluate_a_file_without_rows(
+    name: str, content: str, model_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    result = runner.invoke(app, ["evaluate", str(path), "--model", str(model_dir)])
+    assert result.exit_code == 1
+    assert result.stderr == f"tone: error: {path} holds no rows\n"

@@ -62,6 +62,23 @@ def test_labels_add_stats_and_export(tmp_path: Path) -> None:
     assert set(exported.columns) >= {"author", "source", "created_at", "event"}
 
 
+@pytest.mark.parametrize(
+    "command", [["stats"], ["add", "--label", "opinion", "--text", "x"]]
+)
+def test_a_data_dir_that_is_a_file_is_one_line(
+    command: list[str], data_dir: Path
+) -> None:
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    data_dir.write_text("not a directory")
+    result = run("labels", *command)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"tone: error: cannot open the label database in {data_dir}: it is not a "
+        "directory; set TONE_DATA_DIR to one\n"
+    )
+    assert data_dir.read_text() == "not a directory"
+
+
 def test_labels_stats_without_a_database_creates_none(data_dir: Path) -> None:
     result = run("labels", "stats")
     assert result.exit_code == 0
