@@ -47,10 +47,10 @@ def plain_vocabularies(estimator: Any) -> None:
     """Make the fitted vocabularies in ``estimator`` map terms to Python ints, in place.
 
     With ``max_features`` set, scikit-learn leaves NumPy integers in a fitted
-    vocabulary, and skops stores each NumPy integer as a file of its own: the default model held
-    21,391 of them and took 4.4 s to load. Python ints are stored in the
-    archive's JSON schema instead (0.8 s). The indices, and so every score,
-    are unchanged.
+    vocabulary, and skops stores each NumPy integer as a file of its own: the
+    default model held 21,391 of them and took 4.4 s to load. Python ints are
+    stored in the archive's JSON schema instead (0.8 s). The indices, and so
+    every score, are unchanged.
 
     >>> from sklearn.feature_extraction.text import CountVectorizer
     >>> counts = CountVectorizer(max_features=1).fit(["tone learns", "tone hedges"])

@@ -466,7 +466,7 @@ def _report_added(
     name: Callable[[int], str] = "item {}".format,
     skipped: int = 0,
 ) -> None:
-    """The API's summary on stdout, each conflict on stderr; exit 1 if all conflicted."""
+    """The API's summary on stdout and each conflict on stderr; 1 if all conflicted."""
     summary = {**result.as_dict(), "stored": store.count()}
     if skipped:
         summary["skipped"] = skipped

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings"]
+from training.corpora import DEFAULT_CORPORA_DIR, GATE_CORPORA
 
-_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["Settings"]
 
 
 class Settings(BaseSettings):
@@ -22,7 +22,7 @@ class Settings(BaseSettings):
         description="The model directory to serve and score with.",
     )
     corpora: Path = Field(
-        default=_ROOT.parent / "shared" / "corpora",
+        default=DEFAULT_CORPORA_DIR,
         description="Where the published corpora (Brown, CheckThat!, CoNLL-2010) are.",
     )
     max_text_chars: int = Field(default=200_000, ge=1)
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
         description="How much lower a candidate's macro-F1 may be and still pass.",
     )
     retrain_corpora: Annotated[list[str], NoDecode] = Field(
-        default=["brown", "checkthat"],
+        default=list(GATE_CORPORA),
         description=(
             "Published corpora the gate also compares on, when present, "
             "comma-separated (TONE_RETRAIN_CORPORA=brown,checkthat; empty for none)."
@@ -132,9 +132,10 @@ class Settings(BaseSettings):
     @field_validator("retrain_corpora")
     @classmethod
     def _known_corpora(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - {"brown", "checkthat"})
+        unknown = sorted(set(value) - set(GATE_CORPORA))
         if unknown:
             raise ValueError(
-                f"unknown corpus {', '.join(unknown)}; use brown, checkthat or both"
+                f"unknown corpus {', '.join(unknown)}; "
+                f"use {', '.join(GATE_CORPORA)} or both"
             )
         return value

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from training.corpora import DEFAULT_CORPORA_DIR, EXTERNAL_CORPORA
 from training.exceptions import CorpusNotFoundError
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
 ]
 
 BROWN_LABELS = {"news": "reporting", "editorial": "opinion", "reviews": "opinion"}
-EXTERNAL_CORPORA = ("brown", "checkthat", "conll-hedging")
 
 
 def default_corpora_dir() -> Path:
@@ -33,7 +33,7 @@ def default_corpora_dir() -> Path:
     configured = os.environ.get("TONE_CORPORA")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+    return DEFAULT_CORPORA_DIR
 
 
 def _require(path: Path, what: str) -> Path:

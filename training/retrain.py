@@ -24,6 +24,7 @@ import pandas as pd
 
 from classifier import ToneError, ToneModel, load_model
 from classifier.persistence import METADATA_FILE
+from training.corpora import GATE_CORPORA
 from training.corpus import corpus_hash, text_key
 from training.evaluate import evaluate_corpus, evaluate_frame
 from training.exceptions import CorpusError, CorpusNotFoundError
@@ -42,7 +43,6 @@ __all__ = [
 ]
 
 HOLDOUT_SALT = "tone-holdout-v1"
-GATE_CORPORA = ("brown", "checkthat")
 Progress = Callable[[str, float], None]
 
 

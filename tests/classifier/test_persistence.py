@@ -63,7 +63,7 @@ def test_save_creates_directory(model: ToneModel, tmp_path: Path) -> None:
 def test_vocabularies_are_stored_in_the_schema_not_one_file_per_term(
     model: ToneModel, model_dir: Path
 ) -> None:
-    """A NumPy integer per vocabulary term made a file per term: 21,000 files, 4 s to load."""
+    """A NumPy integer per vocabulary term was a file per term: 21,000, 4 s to load."""
     terms = sum(
         len(part.vocabulary_)
         for pipeline in (model.pipeline, *model.sentence_pipelines)
