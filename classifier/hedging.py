@@ -52,7 +52,13 @@ _NUMBER_WORDS = frozenset(
         "ten",
         "eleven",
         "twelve",
+        "thirteen",
+        "fourteen",
         "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
         "twenty",
         "thirty",
         "forty",
@@ -80,6 +86,39 @@ _NUMBER_WORDS = frozenset(
         "fifth",
         "tenth",
         "percent",
+    ]
+)
+# "about a week", "almost a year": a quantity of one unit.
+_UNITS = frozenset(
+    [
+        "second",
+        "minute",
+        "hour",
+        "day",
+        "week",
+        "fortnight",
+        "month",
+        "year",
+        "decade",
+        "century",
+        "mile",
+        "kilometre",
+        "kilometer",
+        "metre",
+        "meter",
+        "foot",
+        "yard",
+        "inch",
+        "acre",
+        "hectare",
+        "pound",
+        "kilo",
+        "kilogram",
+        "ton",
+        "tonne",
+        "litre",
+        "liter",
+        "gallon",
     ]
 )
 _PEOPLE = frozenset(
@@ -146,6 +185,17 @@ _MONTH_CONTEXT = frozenset(
     ]
 )
 _NEGATIONS = frozenset(["not", "n't", "never"])
+_PLACES = frozenset(["in", "on", "at", "before", "alongside", "onstage", "with"])
+_PRONOUNS = frozenset(["i", "you", "he", "she", "it", "we", "they", "who"])
+# After a noun "might": "might has grown", "financial might to crush", "its might."
+_AFTER_NOUN = frozenset(
+    ["to", "is", "was", "has", "had", "of", "and", "or", "in", "on", "at", "for"]
+)
+# "about 1968 and its aftermath", "over 2023, prices": a year, not a quantity.
+_AFTER_YEAR = frozenset(
+    ["and", "or", "to", "in", "on", "at", "as", "but", "when", "the", "a", "with"]
+)
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _NOUN_CONTEXT = frozenset(
     [
         "the",
@@ -157,6 +207,8 @@ _NOUN_CONTEXT = frozenset(
         "my",
         "your",
         "all",
+        "a",
+        "an",
         "military",
         "economic",
         "full",
@@ -196,16 +248,27 @@ class _Context:
         return self.lower[i] if 0 <= i < len(self.lower) else ""
 
     def is_number(self, i: int) -> bool:
+        """Whether a quantity starts at token ``i``: a figure, a number word, a unit."""
         word = self.at(i)
         if word in {"a", "an"}:
             word = self.at(i + 1)
+            if word in _UNITS:
+                return True
+        if _YEAR.match(word):
+            after = self.at(i + 1)
+            return after.isalpha() and after not in _AFTER_YEAR
+        if "-" in word:  # twenty-five, two-thirds
+            return all(part in _NUMBER_WORDS for part in word.split("-"))
         return bool(_CURRENCY.match(word)) or word in _NUMBER_WORDS
 
 
 def _not_month(ctx: _Context, i: int, n: int, first: bool) -> bool:
-    if ctx.words[i][0].isupper() and not first:
+    # The month and the name are written "May", and a sentence that opens with
+    # the modal asks or wishes ("May I ask", "May the best side win"): none of
+    # them hedges. In lower-case text, "may 5" and "may 2024" are dates.
+    if ctx.words[i][0].isupper():
         return False
-    return not (ctx.is_number(i + 1) or ctx.at(i - 1) in _MONTH_CONTEXT)
+    return not ctx.at(i + 1)[:1].isdigit()
 
 
 def _not_negated(ctx: _Context, i: int, n: int, first: bool) -> bool:
@@ -218,7 +281,18 @@ def _not_contrast(ctx: _Context, i: int, n: int, first: bool) -> bool:
 
 
 def _not_noun(ctx: _Context, i: int, n: int, first: bool) -> bool:
-    return ctx.at(i - 1) not in _NOUN_CONTEXT
+    before, after = ctx.at(i - 1), ctx.at(i + n)
+    if before in _NOUN_CONTEXT or before.endswith(("'s", "\u2019s")):
+        return False  # "the might of", "China's might"
+    if not after[:1].isalnum():  # "its might." but "they might."
+        return before in _PRONOUNS
+    # A modal is followed by a verb or an adverb, a noun by these.
+    return after not in _AFTER_NOUN
+
+
+def _not_literal(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    # "appeared in court", "appears on the ballot": being seen, not seeming.
+    return ctx.at(i + n) not in _PLACES
 
 
 def _before_number(ctx: _Context, i: int, n: int, first: bool) -> bool:
@@ -234,6 +308,7 @@ _RULES: dict[str, Callable[[_Context, int, int, bool], bool]] = {
     "not_month": _not_month,
     "not_negated": _not_negated,
     "not_noun": _not_noun,
+    "not_literal": _not_literal,
     "not_contrast": _not_contrast,
     "before_number": _before_number,
     "before_people": _before_people,
@@ -247,7 +322,8 @@ class HedgeLexicon:
     ----------
     entries : sequence of (cue, category, rule)
         ``cue`` is one or more words; ``rule`` is one of ``-``, ``not_month``,
-        ``not_negated``, ``not_noun``, ``not_contrast``, ``before_number``,
+        ``not_negated``, ``not_noun``, ``not_literal``, ``not_contrast``,
+        ``before_number``,
         ``before_people``.
 
     Examples
@@ -311,9 +387,12 @@ class HedgeLexicon:
             first = spans[i][0] in starts
             for entry in by_first[lower[i]]:
                 n = len(entry.tokens)
-                if (n == 1 or tuple(lower[i : i + n]) == entry.tokens) and _RULES[
-                    entry.rule
-                ](ctx, i, n, first):
+                if (
+                    n == 1
+                    or tuple(lower[i : i + n]) == entry.tokens
+                    # A cue never runs on into the next sentence.
+                    and not any(spans[j][0] in starts for j in range(i + 1, i + n))
+                ) and _RULES[entry.rule](ctx, i, n, first):
                     start, end = spans[i][0], spans[i + n - 1][1]
                     cues.append(
                         HedgeCue(

@@ -69,6 +69,44 @@ def test_lexicon_is_large_and_categorised() -> None:
             "It became his most popular song.", ["most popular"], id="superlative"
         ),
         pytest.param("An influential critic wrote.", ["influential"], id="influential"),
+        # Found by the result-quality audit of 2026-12-04.
+        pytest.param("This may take weeks.", ["may"], id="may-after-this"),
+        pytest.param("Arriving late may cost seats.", ["may"], id="may-after-late"),
+        pytest.param("The drug may one day cure it.", ["may"], id="may-one-day"),
+        pytest.param("May said on Tuesday it was done.", [], id="may-name-opens"),
+        pytest.param("May was the wettest month.", [], id="may-month-opens"),
+        pytest.param("MAY DAY PARADE DRAWS THOUSANDS", [], id="may-headline"),
+        pytest.param(
+            "The talks might resume in may 2025.", ["might"], id="lower-may-date"
+        ),
+        pytest.param("China's naval might has grown.", [], id="might-possessive"),
+        pytest.param("It used its financial might to win.", [], id="might-noun-to"),
+        pytest.param("Might is right, he wrote.", [], id="might-noun-opens"),
+        pytest.param("He said they might.", ["might"], id="might-elliptical"),
+        pytest.param("The meeting lasted about an hour.", ["about"], id="about-a-unit"),
+        pytest.param("About sixteen people died.", ["About"], id="number-teen"),
+        pytest.param("Nearly twenty-five came.", ["Nearly"], id="number-hyphenated"),
+        pytest.param("Up to two-thirds may strike.", ["Up to", "may"], id="fraction"),
+        pytest.param("Prices rose over 2023, it said.", [], id="over-a-year"),
+        pytest.param("The film is about 1968 and after.", [], id="about-a-year"),
+        pytest.param("Over 2000 people attended.", ["Over"], id="over-a-figure"),
+        pytest.param("He appeared in court on Monday.", [], id="appeared-in-court"),
+        pytest.param("He appeared nervous.", ["appeared"], id="appeared-seeming"),
+        pytest.param("The suspect was held.", [], id="suspect-noun"),
+        pytest.param("Police suspect arson.", ["suspect"], id="suspect-verb"),
+        pytest.param(
+            "It was not immediately clear why.",
+            ["not immediately clear"],
+            id="not-immediately-clear",
+        ),
+        pytest.param(
+            "The men are understood to have met.",
+            ["are understood to"],
+            id="are-understood-to",
+        ),
+        pytest.param(
+            "A source close to him said so.", ["A source close to"], id="a-source"
+        ),
     ],
 )
 def test_find_cues(text: str, expected: list[str]) -> None:
@@ -147,3 +185,10 @@ def test_score_hedging_with_uncertainty_categories_keeps_every_cue() -> None:
     assert result.hedged_sentences == 1
     assert [c.category for c in result.cues] == ["approximator", "modal"]
     assert score_hedging(text)[1] == [True, True]
+
+
+def test_a_cue_never_runs_into_the_next_sentence() -> None:
+    text = "Storm warning: rivers may\n\nbe at risk, the agency said."
+    result, flags = score_hedging(text)
+    assert [(c.text, c.start, c.end) for c in result.cues] == [("may", 22, 25)]
+    assert flags == [True, False]
