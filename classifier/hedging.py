@@ -389,9 +389,11 @@ class HedgeLexicon:
                 n = len(entry.tokens)
                 if (
                     n == 1
-                    or tuple(lower[i : i + n]) == entry.tokens
-                    # A cue never runs on into the next sentence.
-                    and not any(spans[j][0] in starts for j in range(i + 1, i + n))
+                    or (
+                        tuple(lower[i : i + n]) == entry.tokens
+                        # A cue never runs on into the next sentence.
+                        and not any(spans[j][0] in starts for j in range(i + 1, i + n))
+                    )
                 ) and _RULES[entry.rule](ctx, i, n, first):
                     start, end = spans[i][0], spans[i + n - 1][1]
                     cues.append(

@@ -10,6 +10,7 @@ import pandas as pd
 from classifier.collection import fewer_collections
 from classifier.exceptions import EmptyTextError, ToneError
 from classifier.hedging import HedgeLexicon, score_hedging
+from classifier.missing import is_missing
 from classifier.model import OPINION, REPORTING, TOP_FEATURES, ToneModel
 from classifier.normalise import is_blank
 from classifier.result import SentenceResult, ToneResult, TopFeatures
@@ -83,8 +84,7 @@ def text_problem(value: object) -> str | None:
     ['text is missing', 'text is not a string', 'text is empty', None]
     """
     if not isinstance(value, str):
-        missing = value is None or (isinstance(value, float) and np.isnan(value))
-        return "text is missing" if missing else "text is not a string"
+        return "text is missing" if is_missing(value) else "text is not a string"
     if is_blank(value):  # whitespace, control and zero-width characters only
         return "text is empty"
     return None
@@ -214,9 +214,8 @@ def _details(
         ]
         p = float(probabilities[j])
         ident: object = frame[id_column].iat[i] if id_column else None
-        missing = ident is None or (isinstance(ident, float) and np.isnan(ident))
         results[i] = ToneResult(
-            id=None if missing else str(ident),
+            id=None if is_missing(ident) else str(ident),
             label="opinion" if p >= 0.5 else "reporting",
             opinion_probability=p,
             hedging=result,

@@ -1,7 +1,6 @@
 """``tone batch``: score a table of articles chunk by chunk, in flat memory."""
 
 import itertools
-import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
@@ -11,6 +10,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from classifier import MissingColumnError, ToneModel, load_model, score_frame
+from classifier.missing import is_missing
 from training.exceptions import InputFileError
 from training.tables import TableWriter, iter_table
 
@@ -149,8 +149,7 @@ def score_file(
 
 def _ids_as_strings(chunk: pd.DataFrame, id_column: str) -> pd.DataFrame:
     def as_string(value: object) -> str | None:
-        missing = value is None or (isinstance(value, float) and math.isnan(value))
-        return None if missing else str(value)
+        return None if is_missing(value) else str(value)
 
     # Object dtype of str and None: TableWriter types an all-null first chunk as
     # strings, and the values read back as the Dask engine's do.

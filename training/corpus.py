@@ -9,6 +9,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from classifier.missing import is_missing
 from training.exceptions import CorpusError
 from training.metrics import LABELS
 from training.tables import BrokenLineError, json_lines, read_table
@@ -167,7 +168,7 @@ def read_labeled_table(path: str | Path) -> pd.DataFrame:
         raise CorpusError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
     bad = sorted(
         {
-            "(missing)" if v is None or v != v else repr(v)  # None, NaN
+            "(missing)" if is_missing(v) else repr(v)
             for v in frame["label"]
             if not isinstance(v, str) or v not in LABELS
         }

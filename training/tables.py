@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from classifier.missing import is_missing
 from training.exceptions import InputFileError
 
 __all__ = [
@@ -226,7 +227,7 @@ def optional_text(value: object) -> str | None:
     >>> [optional_text(value) for value in (17, float("nan"), "  ", b"e", "e")]
     ['17', None, None, None, 'e']
     """
-    if value is None or value != value or isinstance(value, bytes):
+    if is_missing(value) or isinstance(value, bytes):
         return None
     return str(value) if str(value).strip() else None
 

@@ -19,6 +19,7 @@ from classifier import (
     fit_pipeline,
     save_model,
 )
+from classifier.missing import is_missing
 from classifier.persistence import METADATA_FILE, MODEL_FILE
 from classifier.scoring import text_problem
 from classifier.tokenise import sentence_spans
@@ -54,11 +55,19 @@ _LIBRARIES = ("scikit-learn", "numpy", "scipy", "nltk", "skops", "pandas")
 
 
 def _check_frame(frame: pd.DataFrame) -> None:
-    labels = set(frame["label"])
-    if labels != {"opinion", "reporting"}:
+    """Both labels and nothing else, and an event on every row."""
+    labels = {"(missing)" if is_missing(v) else repr(v) for v in frame["label"]}
+    if labels != {"'opinion'", "'reporting'"}:
         raise CorpusError(
-            "Training needs both labels 'opinion' and 'reporting'; "
-            f"got {sorted(labels) or 'none'}."
+            "Training needs both labels, 'opinion' and 'reporting', and no other; "
+            f"got {', '.join(sorted(labels)) or 'none'}."
+        )
+    no_event = [i for i, v in enumerate(frame["event"]) if is_missing(v)]
+    if no_event:
+        raise CorpusError(
+            f"{len(no_event)} row(s) have no event (the first is row {no_event[0]}); "
+            "give every row one, its own if it covers none: events group the "
+            "cross-validation folds"
         )
 
 

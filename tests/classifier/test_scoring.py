@@ -123,3 +123,18 @@ def test_result_columns_are_typed_as_pandas_would_type_them(
         )
         pd.testing.assert_series_equal(scored[name], expected)
     assert scored["sentences"].tolist()[1] is pd.NA
+
+
+def test_nullable_missing_values_are_missing(model: ToneModel) -> None:
+    """``pd.NA`` (nullable columns, as Parquet gives them back) is a missing cell."""
+    frame = pd.DataFrame(
+        {
+            "text": pd.array([OPINION_TEXT, None], dtype="string"),
+            "id": pd.array([1, None], dtype="Int64"),
+        }
+    )
+    scored = score_frame(frame, model, id_column="id", detail=True)
+    assert list(scored["error"].fillna("")) == ["", "text is missing"]
+    ids = pd.DataFrame({"text": [OPINION_TEXT] * 2, "id": pd.array([1, None], "Int64")})
+    results = score_frame(ids, model, id_column="id", detail=True)["result"]
+    assert [r.id for r in results] == ["1", None]

@@ -126,3 +126,17 @@ def test_hedging_offsets_are_checked(tmp_path: Path) -> None:
     }
     with pytest.raises(CorpusError, match="cue 'may' is not at its offsets"):
         load_hedging(write(tmp_path / "h.jsonl", [row]))
+
+
+def test_nullable_parquet_cells_are_missing_not_a_crash(tmp_path) -> None:
+    """``pd.NA`` from a nullable Parquet column had raised TypeError."""
+    from training.corpus import read_labeled_table
+    from training.exceptions import CorpusError
+
+    path = tmp_path / "w.parquet"
+    labels = pd.array(["opinion", None], dtype="string")
+    pd.DataFrame(
+        {"text": ["We must act.", "Police said."], "label": labels}
+    ).to_parquet(path)
+    with pytest.raises(CorpusError, match=r"unknown label\(s\) \[\(missing\)\]"):
+        read_labeled_table(path)

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.model_selection import GroupKFold
@@ -14,6 +15,7 @@ from training.train import (
     grouped_cross_validation,
     load_training_frame,
     train_and_save,
+    train_model,
 )
 
 
@@ -60,6 +62,26 @@ def test_train_and_save_writes_model_metadata_and_card(
 def test_one_label_is_refused(small: pd.DataFrame) -> None:
     with pytest.raises(CorpusError, match="needs both labels"):
         grouped_cross_validation(small[small["label"] == "opinion"])
+
+
+@pytest.mark.parametrize("fit", [train_model, grouped_cross_validation])
+@pytest.mark.parametrize("missing", [None, np.nan, pd.NA])
+def test_missing_labels_and_events_are_refused_alike(
+    fit, missing: object, small: pd.DataFrame
+) -> None:
+    """They had crashed sorting the message, or in scikit-learn, or trained."""
+    labels = small.astype({"label": object})
+    labels.loc[labels.index[0], "label"] = missing
+    with pytest.raises(
+        CorpusError, match=r"no other; got 'opinion', 'reporting', \(missing\)\."
+    ):
+        fit(labels)
+    events = small.astype({"event": object})
+    events.loc[events.index[:5], "event"] = missing
+    with pytest.raises(
+        CorpusError, match=r"^5 row\(s\) have no event \(the first is row 0\)"
+    ):
+        fit(events)
 
 
 def test_extra_files(tmp_path: Path) -> None:
