@@ -334,7 +334,8 @@ class HedgeLexicon:
     ['may', 'reportedly']
     """
 
-    def __init__(self, entries: Sequence[tuple[str, str, str]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        entries = list(entries)
         self._by_first: dict[str, list[_Entry]] = {}
         for cue, category, rule in entries:
             if category not in _CATEGORIES:
@@ -465,6 +466,13 @@ def score_hedging(
     >>> score_hedging("About 40 came.", categories=UNCERTAINTY_CATEGORIES)[1]
     [False]
     """
+    unknown = set(categories) - _CATEGORIES
+    if unknown:
+        known = ", ".join(sorted(_CATEGORIES))
+        raise ValueError(
+            f"Unknown hedge categor{'ies' if len(unknown) > 1 else 'y'} "
+            f"{', '.join(sorted(unknown))}; use some of {known}."
+        )
     spans = sentence_spans(text) if sentences is None else list(sentences)
     cues = (lexicon or default_lexicon()).find(text, spans)
     # Already in text order.

@@ -194,6 +194,8 @@ class ToneModel:
         """For each text, the ``k`` features that moved it furthest to each label."""
         if not texts:
             return []
+        if k < 1:
+            return [TopFeatures(opinion=[], reporting=[]) for _ in texts]
         return self.score_articles(texts, sentences, explain=k)[1]
 
     def _top_features(self, values: Any, k: int) -> list[TopFeatures]:

@@ -37,7 +37,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
 
 
 class MissingColumnError(ToneError, KeyError):
-    """The frame to score lacks a column it was told to read."""
+    """The frame to score lacks a column it was told to read, or has it twice."""
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -136,6 +136,16 @@ def score_frame(
                 f"column {column!r} not found; the input has "
                 f"{', '.join(map(str, frame.columns)) or 'no columns'}"
             )
+        if column is not None and (frame.columns == column).sum() > 1:
+            raise MissingColumnError(
+                f"the input has {(frame.columns == column).sum()} columns named "
+                f"{column!r}; rename all but one"
+            )
+    if id_column in (*RESULT_COLUMNS, "result"):
+        raise MissingColumnError(
+            f"the id column {id_column!r} has the name of a result column; "
+            "rename it in the input"
+        )
     errors = [text_problem(value) for value in frame[text_column]]
     good = [i for i, error in enumerate(errors) if error is None]
     texts: list[str] = [str(frame[text_column].iat[i]) for i in good]

@@ -67,13 +67,13 @@ def detokenise(text: str) -> str:
     return text
 
 
-def load_brown(corpora: Path | None = None) -> pd.DataFrame:
+def load_brown(corpora: str | Path | None = None) -> pd.DataFrame:
     """Brown press samples: ``news`` = reporting, ``editorial``/``reviews`` = opinion.
 
     One row per sample (about 2,000 words), paragraphs kept, text detokenised;
     columns ``id``, ``category``, ``label``, ``text``, ``group`` (the sample).
     """
-    corpora = corpora or default_corpora_dir()
+    corpora = Path(corpora) if corpora else default_corpora_dir()
     nltk_data = _require(corpora / "nltk_data", "NLTK data (Brown)")
     _require(nltk_data / "corpora" / "brown.zip", "The Brown corpus")
     import nltk
@@ -103,10 +103,10 @@ def load_brown(corpora: Path | None = None) -> pd.DataFrame:
 
 
 def load_checkthat(
-    split: str = "dev_test", corpora: Path | None = None
+    split: str = "dev_test", corpora: str | Path | None = None
 ) -> pd.DataFrame:
     """CheckThat! 2025 English subjectivity: SUBJ = opinion, OBJ = reporting."""
-    corpora = corpora or default_corpora_dir()
+    corpora = Path(corpora) if corpora else default_corpora_dir()
     path = _require(
         corpora / "checkthat2025-subjectivity-en" / f"{split}_en.tsv",
         f"CheckThat! split {split!r}",
@@ -118,10 +118,10 @@ def load_checkthat(
 
 
 def load_conll_hedging(
-    split: str = "test", corpora: Path | None = None
+    split: str = "test", corpora: str | Path | None = None
 ) -> pd.DataFrame:
     """CoNLL-2010 Wikipedia sentences: ``hedged`` is True for the uncertain class."""
-    corpora = corpora or default_corpora_dir()
+    corpora = Path(corpora) if corpora else default_corpora_dir()
     path = _require(
         corpora / "conll2010-wikipedia-uncertainty" / f"{split}.csv",
         f"CoNLL-2010 split {split!r}",
@@ -132,7 +132,7 @@ def load_conll_hedging(
     return frame[["text", "hedged"]]
 
 
-def load_external(name: str, corpora: Path | None = None) -> pd.DataFrame:
+def load_external(name: str, corpora: str | Path | None = None) -> pd.DataFrame:
     """Load an external corpus by the name ``tone evaluate`` uses."""
     loaders = {
         "brown": lambda: load_brown(corpora),

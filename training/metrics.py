@@ -11,6 +11,9 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+from classifier.missing import is_missing
+from training.exceptions import CorpusError
+
 __all__ = [
     "LABELS",
     "classification_metrics",
@@ -20,6 +23,9 @@ __all__ = [
 ]
 
 LABELS = ("opinion", "reporting")
+
+
+_KNOWN = {repr(label) for label in LABELS}
 
 
 def classification_metrics(
@@ -39,8 +45,17 @@ def classification_metrics(
     >>> m = classification_metrics(["opinion", "opinion"], [0.9, 0.8])
     >>> m["macro_f1"], m["f1"], m["roc_auc"]
     (1.0, {'opinion': 1.0, 'reporting': None}, None)
+    >>> classification_metrics(["opinion", "SUBJ"], [0.9, 0.8])
+    Traceback (most recent call last):
+    ...
+    training.exceptions.CorpusError: unknown label(s) 'SUBJ'; use opinion or reporting
     """
-    y = np.asarray(list(labels))
+    y = np.asarray(list(labels), dtype=object)
+    unknown = sorted({"(missing)" if is_missing(v) else repr(v) for v in y} - _KNOWN)
+    if unknown:
+        raise CorpusError(
+            f"unknown label(s) {', '.join(unknown)}; use opinion or reporting"
+        )
     p = np.asarray(list(opinion_probability), dtype=float)
     predicted = np.where(p >= threshold, "opinion", "reporting")
     is_opinion = (y == "opinion").astype(int)

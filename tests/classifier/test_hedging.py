@@ -192,3 +192,14 @@ def test_a_cue_never_runs_into_the_next_sentence() -> None:
     result, flags = score_hedging(text)
     assert [(c.text, c.start, c.end) for c in result.cues] == [("may", 22, 25)]
     assert flags == [True, False]
+
+
+def test_unknown_categories_are_refused() -> None:
+    with pytest.raises(ValueError, match="Unknown hedge category modals; use some of"):
+        score_hedging("It may rain.", categories={"modals"})
+
+
+def test_lexicon_takes_any_iterable() -> None:
+    lexicon = HedgeLexicon(entry for entry in [("reportedly", "adverb", "-")])
+    assert lexicon.size == 1
+    assert [c.text for c in lexicon.find("She reportedly left.")] == ["reportedly"]

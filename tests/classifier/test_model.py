@@ -74,3 +74,10 @@ def test_top_features_add_up_to_the_passage_weighted_margin(
 def test_sentence_probabilities_in_range(model: ToneModel) -> None:
     p = model.sentence_probabilities(["We must act.", "Police said two died."])
     assert np.all((p >= 0) & (p <= 1)) and p[0] > p[1]
+
+
+def test_no_top_features_is_one_empty_entry_per_text(model: ToneModel) -> None:
+    assert [
+        (len(t.opinion), len(t.reporting))
+        for t in model.top_features(["a b", "c"], k=0)
+    ] == [(0, 0), (0, 0)]

@@ -138,3 +138,12 @@ def test_nullable_missing_values_are_missing(model: ToneModel) -> None:
     ids = pd.DataFrame({"text": [OPINION_TEXT] * 2, "id": pd.array([1, None], "Int64")})
     results = score_frame(ids, model, id_column="id", detail=True)["result"]
     assert [r.id for r in results] == ["1", None]
+
+
+def test_ambiguous_columns_are_one_clear_error(model: ToneModel) -> None:
+    twice = pd.DataFrame([["a b.", "c d."]], columns=["text", "text"])
+    with pytest.raises(MissingColumnError, match="2 columns named 'text'"):
+        score_frame(twice, model)
+    clash = pd.DataFrame({"text": [OPINION_TEXT], "label": ["my-id"]})
+    with pytest.raises(MissingColumnError, match="name of a result column"):
+        score_frame(clash, model, id_column="label")
