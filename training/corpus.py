@@ -9,9 +9,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from classifier.missing import is_missing
 from training.exceptions import CorpusError
-from training.metrics import LABELS
+from training.metrics import LABELS, label_name
 from training.tables import BrokenLineError, json_lines, read_table
 
 __all__ = [
@@ -168,7 +167,7 @@ def read_labeled_table(path: str | Path) -> pd.DataFrame:
         raise CorpusError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
     bad = sorted(
         {
-            "(missing)" if is_missing(v) else repr(v)
+            label_name(v)
             for v in frame["label"]
             if not isinstance(v, str) or v not in LABELS
         }

@@ -18,6 +18,7 @@ __all__ = [
     "LABELS",
     "classification_metrics",
     "hedging_metrics",
+    "label_name",
     "metrics_markdown",
     "score_cell",
 ]
@@ -25,7 +26,15 @@ __all__ = [
 LABELS = ("opinion", "reporting")
 
 
-_KNOWN = {repr(label) for label in LABELS}
+def label_name(value: object) -> str:
+    """How messages show a label cell: quoted text, ``(missing)``, or its repr.
+
+    >>> [label_name(v) for v in ("opinion", np.str_("SUBJ"), None, 1)]
+    ["'opinion'", "'SUBJ'", '(missing)', '1']
+    """
+    if isinstance(value, str):
+        return repr(str(value))
+    return "(missing)" if is_missing(value) else repr(value)
 
 
 def classification_metrics(
@@ -51,7 +60,9 @@ def classification_metrics(
     training.exceptions.CorpusError: unknown label(s) 'SUBJ'; use opinion or reporting
     """
     y = np.asarray(list(labels), dtype=object)
-    unknown = sorted({"(missing)" if is_missing(v) else repr(v) for v in y} - _KNOWN)
+    unknown = sorted(
+        {label_name(v) for v in y if not (isinstance(v, str) and v in LABELS)}
+    )
     if unknown:
         raise CorpusError(
             f"unknown label(s) {', '.join(unknown)}; use opinion or reporting"

@@ -33,7 +33,7 @@ from training.corpus import (
 )
 from training.evaluate import evaluate_corpus
 from training.exceptions import CorpusError, CorpusNotFoundError, ModelOutputError
-from training.metrics import classification_metrics
+from training.metrics import classification_metrics, label_name
 from training.registry import is_registry
 from training.tables import optional_text
 
@@ -56,7 +56,7 @@ _LIBRARIES = ("scikit-learn", "numpy", "scipy", "nltk", "skops", "pandas")
 
 def _check_frame(frame: pd.DataFrame) -> None:
     """Both labels and nothing else, and an event on every row."""
-    labels = {"(missing)" if is_missing(v) else repr(v) for v in frame["label"]}
+    labels = {label_name(v) for v in frame["label"]}
     if labels != {"'opinion'", "'reporting'"}:
         raise CorpusError(
             "Training needs both labels, 'opinion' and 'reporting', and no other; "

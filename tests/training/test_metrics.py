@@ -51,3 +51,11 @@ def test_markdown_tables() -> None:
         "x", classification_metrics(["opinion", "reporting"], [1, 0])
     )
     assert "F1 (hedged)" in metrics_markdown("h", hedging_metrics([True], [True]))
+
+
+def test_labels_from_a_numpy_array_are_known() -> None:
+    """NumPy strings are labels too (a retrain's frame gives them)."""
+    import numpy as np
+
+    metrics = classification_metrics(np.array(["opinion", "reporting"]), [0.9, 0.1])
+    assert metrics["macro_f1"] == 1.0
