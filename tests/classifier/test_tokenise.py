@@ -29,6 +29,41 @@ from classifier.tokenise import (
         ),
         pytest.param("", [], id="empty"),
         pytest.param("   \n\n  ", [], id="whitespace"),
+        # Found by the result-quality audit of 2026-12-04.
+        pytest.param(
+            "Minister quits over expenses row\nThe minister resigned on Tuesday "
+            "after a week of claims about her expenses.",
+            [
+                "Minister quits over expenses row",
+                "The minister resigned on Tuesday after a week of claims about her "
+                "expenses.",
+            ],
+            id="headline-line",
+        ),
+        pytest.param(
+            "Key points:\n- Taxes rise\n\u2022 Spending is cut",
+            ["Key points:", "- Taxes rise", "\u2022 Spending is cut"],
+            id="bullets",
+        ),
+        pytest.param(
+            "The talks with the unions had failed, and a strike was likely in\n"
+            "Public services across the country, the minister said on Tuesday.",
+            [
+                "The talks with the unions had failed, and a strike was likely in\n"
+                "Public services across the country, the minister said on Tuesday."
+            ],
+            id="wrapped-prose",
+        ),
+        pytest.param(
+            "The Rt. Hon. member objected. She has a Ph.D. in law.",
+            ["The Rt. Hon. member objected.", "She has a Ph.D. in law."],
+            id="rt-hon-phd",
+        ),
+        pytest.param(
+            "The Calif. governor signed. Cllr. Ames agreed.",
+            ["The Calif. governor signed.", "Cllr. Ames agreed."],
+            id="calif-cllr",
+        ),
     ],
 )
 def test_sentence_spans(text: str, sentences: list[str]) -> None:
