@@ -115,10 +115,18 @@ def load_trusted(
         If a file is missing, truncated or damaged, or holds an untrusted type.
     """
     directory = model_file.parent
+    if directory.is_file():
+        raise ModelFileError(
+            f"{directory} is a file: give the directory that holds the {what}'s "
+            f"{model_file.name}"
+        )
+    # A relative path is read from the working directory, which the user may
+    # not be in: say which one.
+    where = directory if directory.is_absolute() else f"{directory} (in {Path.cwd()})"
     for path in (model_file, metadata_file):
         if not path.is_file():
             raise ModelFileError(
-                f"No {what} at {directory}: {path.name} is missing. {build}"
+                f"No {what} at {where}: {path.name} is missing. {build}"
             )
     try:
         metadata: dict[str, Any] = json.loads(metadata_file.read_text("utf-8"))
@@ -158,7 +166,7 @@ def load_model(directory: str | Path) -> ToneModel:
         TRUSTED_TYPES,
         what="model",
         origin="built by `tone train`",
-        build="Build one with `tone train`.",
+        build="Build one with `tone train`, or name one with --model or TONE_MODEL_DIR.",
         rebuild="retrain it with `tone train`",
     )
     try:

@@ -83,3 +83,20 @@ def test_vocabularies_are_stored_in_the_schema_not_one_file_per_term(
         for name, part in restored.get_params(deep=True).items():
             if hasattr(part, "vocabulary_"):
                 assert part.vocabulary_ == fitted_parts[name].vocabulary_
+
+
+def test_a_model_file_for_its_directory_says_so(model_dir: Path) -> None:
+    with pytest.raises(
+        ModelFileError, match=r"model\.skops is a file: give the directory"
+    ):
+        load_model(model_dir / "model.skops")
+
+
+def test_a_missing_relative_directory_names_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelFileError) as caught:
+        load_model("models/default")
+    assert str(caught.value).startswith(f"No model at models/default (in {tmp_path}): ")
+    assert "--model or TONE_MODEL_DIR" in str(caught.value)
