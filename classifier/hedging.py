@@ -222,6 +222,9 @@ ALL_CATEGORIES: frozenset[str] = _CATEGORIES
 #: Uncertainty without approximation: the sentence decision of CoNLL-2010 Wikipedia.
 UNCERTAINTY_CATEGORIES: frozenset[str] = _CATEGORIES - {"approximator"}
 _CURRENCY = re.compile(r"^[$£€¥]$|^\d")
+# Soft hyphen, zero-width space, non-joiner and joiner, word joiner, BOM.
+_INVISIBLE_CHARS = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+_INVISIBLE = re.compile(f"[{''.join(sorted(_INVISIBLE_CHARS))}]")
 
 
 @dataclass(frozen=True)
@@ -374,7 +377,8 @@ class HedgeLexicon:
         self, text: str, sentences: Sequence[Span] | None = None
     ) -> list[HedgeCue]:
         """All cues in ``text``, longest match first, never overlapping."""
-        ctx = _Context(text, *word_tokens(text))
+        tokens = _visible_tokens(text) if _INVISIBLE.search(text) else word_tokens(text)
+        ctx = _Context(text, *tokens)
         if sentences is None:
             sentences = sentence_spans(text) if ctx.spans else []
         starts = {a for a, _ in sentences}
@@ -408,6 +412,18 @@ class HedgeLexicon:
                     resume = i + n
                     break
         return cues
+
+
+def _visible_tokens(text: str) -> tuple[list[Span], list[str]]:
+    """Words as they read, with invisible characters inside them left out.
+
+    Text copied from web pages carries soft hyphens and zero-width spaces in
+    the middle of words ("ma\u200by"), which would otherwise split a cue in
+    two. The spans still index ``text``, invisible characters included.
+    """
+    kept = [i for i, char in enumerate(text) if char not in _INVISIBLE_CHARS]
+    spans, words = word_tokens("".join(text[i] for i in kept))
+    return [(kept[a], kept[b - 1] + 1) for a, b in spans], words
 
 
 @lru_cache(maxsize=1)

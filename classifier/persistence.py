@@ -166,7 +166,7 @@ def load_model(directory: str | Path) -> ToneModel:
         TRUSTED_TYPES,
         what="model",
         origin="built by `tone train`",
-        build="Build one with `tone train`, or name one with --model or TONE_MODEL_DIR.",
+        build="Build one with `tone train`, or name one (--model, TONE_MODEL_DIR).",
         rebuild="retrain it with `tone train`",
     )
     try:

@@ -118,6 +118,9 @@ _ABBREVIATIONS = frozenset(
         "tenn",
     ]
 )
+_SPACES = dict.fromkeys(
+    [0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000], " "
+)
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _BULLET = re.compile(
     r"[^\S\n]*(?:[-*\u2022\u2023\u25aa\u25cf\u25e6\u2013\u2014]|\d{1,2}[.)])\s"
@@ -357,7 +360,9 @@ def _sentence_spans(text: str, split: Callable[[str], list[Span]]) -> list[Span]
             segments.append((offset, end))
     for offset, end in segments:
         paragraph = text[offset:end]
-        for a, b in split(paragraph):
+        # Punkt takes only ASCII whitespace for a gap between words; the others
+        # become a plain space, one character for one, so offsets hold.
+        for a, b in split(paragraph.translate(_SPACES)):
             # Punkt may leave surrounding whitespace inside a span; offsets must not.
             piece = paragraph[a:b]
             stripped = piece.strip()

@@ -203,3 +203,20 @@ def test_lexicon_takes_any_iterable() -> None:
     lexicon = HedgeLexicon(entry for entry in [("reportedly", "adverb", "-")])
     assert lexicon.size == 1
     assert [c.text for c in lexicon.find("She reportedly left.")] == ["reportedly"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The plan ma\u200by fail.", ["ma\u200by"]),
+        ("Report\u200bedly, no.", ["Report\u200bedly"]),
+        ("\ufeffSources\u200d say it is over.", ["Sources\u200d say"]),
+        ("Approxi\u00admately 50 came.", ["Approxi\u00admately"]),
+    ],
+)
+def test_invisible_characters_inside_words_hide_no_cue(
+    text: str, expected: list[str]
+) -> None:
+    found = find_cues(text)
+    assert [c.text for c in found] == expected
+    assert all(text[c.start : c.end] == c.text for c in found)

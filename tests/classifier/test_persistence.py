@@ -99,4 +99,4 @@ def test_a_missing_relative_directory_names_the_working_directory(
     with pytest.raises(ModelFileError) as caught:
         load_model("models/default")
     assert str(caught.value).startswith(f"No model at models/default (in {tmp_path}): ")
-    assert "--model or TONE_MODEL_DIR" in str(caught.value)
+    assert "(--model, TONE_MODEL_DIR)" in str(caught.value)

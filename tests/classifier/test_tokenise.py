@@ -165,3 +165,11 @@ def test_sentence_spans_match_punkt_on_any_text(
         noise + "".join(p for p, _ in pieces),
     ):
         assert sentence_spans(text) == punkt_sentence_spans(text)
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", "\u3000"])
+def test_unicode_spaces_split_sentences_as_spaces_do(space: str) -> None:
+    text = "Seats fell to 163. Reform may win 8. A vote is due."
+    spaced = text.replace(" ", space)
+    assert sentence_spans(spaced) == sentence_spans(text)
+    assert sentence_spans(spaced) == punkt_sentence_spans(spaced)
