@@ -185,6 +185,9 @@ _MONTH_CONTEXT = frozenset(
     ]
 )
 _NEGATIONS = frozenset(["not", "n't", "never"])
+_DENIALS = frozenset(["no", "without", "beyond", "little"])
+_COMPOUND_HEADS = frozenset(["tank", "tanks"])
+_RECIPIENTS = frozenset(["police", "the", "a", "authorities", "officials"])
 _PLACES = frozenset(["in", "on", "at", "before", "alongside", "onstage", "with"])
 _PRONOUNS = frozenset(["i", "you", "he", "she", "it", "we", "they", "who"])
 # After a noun "might": "might has grown", "financial might to crush", "its might."
@@ -298,6 +301,26 @@ def _not_literal(ctx: _Context, i: int, n: int, first: bool) -> bool:
     return ctx.at(i + n) not in _PLACES
 
 
+def _not_denied(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    # "there is no doubt", "beyond doubt": certainty, not doubt.
+    return ctx.at(i - 1) not in _DENIALS
+
+
+def _not_compound(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    # "a think tank": a noun, not thinking.
+    return ctx.at(i + n) not in _COMPOUND_HEADS
+
+
+def _not_to_someone(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    # "reported to police": told to someone; "reported to have" hedges.
+    return ctx.at(i + n) not in _RECIPIENTS
+
+
+def _not_how(ctx: _Context, i: int, n: int, first: bool) -> bool:
+    # "did not say how many": a question, not a vague quantity.
+    return ctx.at(i - 1) != "how"
+
+
 def _before_number(ctx: _Context, i: int, n: int, first: bool) -> bool:
     return ctx.is_number(i + n)
 
@@ -312,6 +335,10 @@ _RULES: dict[str, Callable[[_Context, int, int, bool], bool]] = {
     "not_negated": _not_negated,
     "not_noun": _not_noun,
     "not_literal": _not_literal,
+    "not_denied": _not_denied,
+    "not_compound": _not_compound,
+    "not_to_someone": _not_to_someone,
+    "not_how": _not_how,
     "not_contrast": _not_contrast,
     "before_number": _before_number,
     "before_people": _before_people,
@@ -325,7 +352,8 @@ class HedgeLexicon:
     ----------
     entries : sequence of (cue, category, rule)
         ``cue`` is one or more words; ``rule`` is one of ``-``, ``not_month``,
-        ``not_negated``, ``not_noun``, ``not_literal``, ``not_contrast``,
+        ``not_negated``, ``not_noun``, ``not_literal``, ``not_denied``,
+        ``not_compound``, ``not_to_someone``, ``not_how``, ``not_contrast``,
         ``before_number``,
         ``before_people``.
 

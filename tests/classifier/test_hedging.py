@@ -107,6 +107,12 @@ def test_lexicon_is_large_and_categorised() -> None:
         pytest.param(
             "A source close to him said so.", ["A source close to"], id="a-source"
         ),
+        pytest.param("There is no doubt it fell.", [], id="no-doubt"),
+        pytest.param("I doubt it will pass.", ["doubt"], id="doubt"),
+        pytest.param("The think tank met.", [], id="think-tank"),
+        pytest.param("It was reported to police.", [], id="reported-to-police"),
+        pytest.param("He is reported to have fled.", ["is reported to"], id="reported"),
+        pytest.param("They did not say how many died.", [], id="how-many"),
     ],
 )
 def test_find_cues(text: str, expected: list[str]) -> None:

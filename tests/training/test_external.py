@@ -31,7 +31,7 @@ def test_checkthat_sentences(corpora, model: ToneModel) -> None:
 def test_conll_hedging(corpora) -> None:
     assert len(load_conll_hedging("test", corpora)) == 7288
     metrics = evaluate_corpus(None, "conll-hedging", corpora)  # type: ignore[arg-type]
-    assert metrics["f1"] >= 0.65  # the target of issue 3; 0.6541 measured
+    assert metrics["f1"] >= 0.65  # the target of issue 3; 0.6544 measured
 
 
 def test_missing_corpus_is_a_clear_error(tmp_path) -> None:
