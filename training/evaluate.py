@@ -49,12 +49,26 @@ def evaluate_hedging(
 ) -> dict[str, object]:
     """Sentence-level hedging of a frame with ``text`` and ``hedged`` columns.
 
-    Without ``model`` a sentence is hedged when it carries a lexicon cue of one
-    of ``categories``; ``conll-hedging`` is scored with ``UNCERTAINTY_CATEGORIES``
-    because its annotation leaves approximators out. With ``model`` the learned
-    layer decides (``HedgeModel.predict``) and ``categories`` is not used.
+    The text may also be in ``sentence``, as :func:`training.corpus.load_hedging`
+    gives it. Without ``model`` a sentence is hedged when it carries a lexicon
+    cue of one of ``categories``; ``conll-hedging`` is scored with
+    ``UNCERTAINTY_CATEGORIES`` because its annotation leaves approximators out.
+    With ``model`` the learned layer decides (``HedgeModel.predict``) and
+    ``categories`` is not used.
+
+    Raises
+    ------
+    CorpusError
+        If ``frame`` lacks the text or the ``hedged`` column.
     """
-    texts = list(frame["text"])
+    column = "text" if "text" in frame else "sentence"
+    missing = [name for name in (column, "hedged") if name not in frame]
+    if missing:
+        raise CorpusError(
+            f"hedging evaluation needs a text (or sentence) and a hedged column; "
+            f"the frame has {', '.join(map(str, frame.columns)) or 'no columns'}"
+        )
+    texts = list(frame[column])
     if model is not None:
         predicted = [bool(flag) for flag in model.predict(texts)]
     else:

@@ -262,15 +262,22 @@ def test_train_refuses_to_write_into_a_registry(registry_dir: Path) -> None:
     assert "is a model registry (it holds CURRENT)" in result.stderr
 
 
-@pytest.mark.slow
-def test_retrain_cli_adopts_a_plain_model_and_reports(
+@pytest.fixture
+def plain(
     small_model_dir: Path,
     small_labels: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    plain = shutil.copytree(small_model_dir, tmp_path / "models")
+) -> Path:
+    """A copy of a plain model, with a small base corpus to retrain on."""
     monkeypatch.setenv("TONE_LABELS_FILE", str(small_labels))
+    return Path(shutil.copytree(small_model_dir, tmp_path / "models"))
+
+
+@pytest.mark.slow
+def test_retrain_cli_adopts_a_plain_model_and_reports(
+    plain: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TONE_RETRAIN_CORPORA", "[]")
     result = run("retrain", "--folds", "2", "--model", str(plain))
     assert result.exit_code == 0, result.output
@@ -333,13 +340,8 @@ def test_an_interrupted_retrain_says_what_it_left(
 
 
 def test_an_interrupted_retrain_names_the_plain_model_it_adopted(
-    small_model_dir: Path,
-    small_labels: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    plain: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    plain = shutil.copytree(small_model_dir, tmp_path / "models")
-    monkeypatch.setenv("TONE_LABELS_FILE", str(small_labels))
     monkeypatch.setattr("training.retrain.train_and_save", _interrupt)
     result = run("retrain", "--model", str(plain))
     assert result.exit_code == 130

@@ -5,6 +5,7 @@ from classifier.hedge_model import HedgeModel
 from classifier.hedging import ALL_CATEGORIES, UNCERTAINTY_CATEGORIES
 from training.corpus import load_hedging
 from training.evaluate import evaluate_hedging
+from training.exceptions import CorpusError
 from training.external import load_conll_hedging
 
 FRAME = pd.DataFrame(
@@ -52,3 +53,14 @@ def test_conll_train_lexicon_beats_all_categories(corpora) -> None:
     frame = load_conll_hedging("train", corpora)
     uncertainty = evaluate_hedging(frame, categories=UNCERTAINTY_CATEGORIES)
     assert uncertainty["f1"] > evaluate_hedging(frame)["f1"]
+
+
+def test_the_corpus_hedge_sentences_evaluate_as_loaded() -> None:
+    """``load_hedging`` names the text ``sentence``; that had been a KeyError."""
+    metrics = evaluate_hedging(load_hedging())
+    assert metrics["n"] == 1392 and metrics["f1"] > 0.9
+
+
+def test_a_hedging_frame_without_its_columns_is_one_error() -> None:
+    with pytest.raises(CorpusError, match="the frame has body"):
+        evaluate_hedging(pd.DataFrame({"body": ["It may rain."]}))
