@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import skops.io as sio
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -92,7 +93,7 @@ def _best_threshold(truth: np.ndarray, probability: np.ndarray) -> float:
     return float(grid[int(np.argmax(scores))])
 
 
-class HedgeModel:
+class HedgeModel(BaseEstimator):
     """Sentence hedge probability from lexicon cues and word n-grams.
 
     Parameters
@@ -196,10 +197,10 @@ class HedgeModel:
 
     def predict_proba(self, sentences: Sequence[str]) -> np.ndarray:
         """The probability that each sentence hedges."""
-        texts = list(sentences)
+        pipeline, texts = self._check_fitted(), list(sentences)
         if not texts:
             return np.zeros(0)
-        return np.asarray(self._check_fitted().predict_proba(texts)[:, 1])
+        return np.asarray(pipeline.predict_proba(texts)[:, 1])
 
     def predict(self, sentences: Sequence[str]) -> np.ndarray:
         """Whether each sentence hedges: its probability reaches ``threshold_``."""

@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skops.io as sio
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -145,3 +146,11 @@ def test_untrusted_type_is_refused(fitted: HedgeModel, tmp_path: Path) -> None:
     with pytest.raises(ModelFileError, match=r"json\.dumps"):
         load_hedge_model(tmp_path)
     assert (tmp_path / HEDGE_METADATA_FILE).is_file()
+
+
+def test_hedge_model_follows_scikit_learn_conventions() -> None:
+    model = HedgeModel(C=0.5, min_df=1, cv=2)
+    assert clone(model).get_params() == model.get_params()
+    assert model.get_params()["C"] == 0.5
+    with pytest.raises(NotFittedError):
+        model.predict_proba([])
