@@ -165,25 +165,6 @@ _PEOPLE = frozenset(
         "consider",
     ]
 )
-_MONTH_CONTEXT = frozenset(
-    [
-        "in",
-        "on",
-        "of",
-        "since",
-        "until",
-        "by",
-        "last",
-        "next",
-        "early",
-        "late",
-        "mid",
-        "from",
-        "through",
-        "during",
-        "this",
-    ]
-)
 _NEGATIONS = frozenset(["not", "n't", "never"])
 _DENIALS = frozenset(["no", "without", "beyond", "little"])
 _COMPOUND_HEADS = frozenset(["tank", "tanks"])
@@ -268,7 +249,7 @@ class _Context:
         return bool(_CURRENCY.match(word)) or word in _NUMBER_WORDS
 
 
-def _not_month(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _not_month(ctx: _Context, i: int, n: int) -> bool:
     # The month and the name are written "May", and a sentence that opens with
     # the modal asks or wishes ("May I ask", "May the best side win"): none of
     # them hedges. In lower-case text, "may 5" and "may 2024" are dates.
@@ -277,16 +258,16 @@ def _not_month(ctx: _Context, i: int, n: int, first: bool) -> bool:
     return not ctx.at(i + 1)[:1].isdigit()
 
 
-def _not_negated(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _not_negated(ctx: _Context, i: int, n: int) -> bool:
     return ctx.at(i + n) not in _NEGATIONS
 
 
-def _not_contrast(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _not_contrast(ctx: _Context, i: int, n: int) -> bool:
     # "rather than" contrasts two things; only "rather" = "somewhat" hedges.
     return ctx.at(i + n) != "than"
 
 
-def _not_noun(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _not_noun(ctx: _Context, i: int, n: int) -> bool:
     before, after = ctx.at(i - 1), ctx.at(i + n)
     if before in _NOUN_CONTEXT or before.endswith(("'s", "\u2019s")):
         return False  # "the might of", "China's might"
@@ -296,41 +277,41 @@ def _not_noun(ctx: _Context, i: int, n: int, first: bool) -> bool:
     return after not in _AFTER_NOUN
 
 
-def _not_literal(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _not_literal(ctx: _Context, i: int, n: int) -> bool:
     # "appeared in court", "appears on the ballot": being seen, not seeming.
     return ctx.at(i + n) not in _PLACES
 
 
-def _not_denied(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _not_denied(ctx: _Context, i: int, n: int) -> bool:
     # "there is no doubt", "beyond doubt": certainty, not doubt.
     return ctx.at(i - 1) not in _DENIALS
 
 
-def _not_compound(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _not_compound(ctx: _Context, i: int, n: int) -> bool:
     # "a think tank": a noun, not thinking.
     return ctx.at(i + n) not in _COMPOUND_HEADS
 
 
-def _not_to_someone(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _not_to_someone(ctx: _Context, i: int, n: int) -> bool:
     # "reported to police": told to someone; "reported to have" hedges.
     return ctx.at(i + n) not in _RECIPIENTS
 
 
-def _not_how(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _not_how(ctx: _Context, i: int, n: int) -> bool:
     # "did not say how many": a question, not a vague quantity.
     return ctx.at(i - 1) != "how"
 
 
-def _before_number(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _before_number(ctx: _Context, i: int, n: int) -> bool:
     return ctx.is_number(i + n)
 
 
-def _before_people(ctx: _Context, i: int, n: int, first: bool) -> bool:
+def _before_people(ctx: _Context, i: int, n: int) -> bool:
     return ctx.at(i + n) in _PEOPLE or ctx.at(i + n + 1) in _PEOPLE
 
 
-_RULES: dict[str, Callable[[_Context, int, int, bool], bool]] = {
-    "-": lambda ctx, i, n, first: True,
+_RULES: dict[str, Callable[[_Context, int, int], bool]] = {
+    "-": lambda ctx, i, n: True,
     "not_month": _not_month,
     "not_negated": _not_negated,
     "not_noun": _not_noun,
@@ -417,7 +398,6 @@ class HedgeLexicon:
         for i in compress(count(), map(by_first.__contains__, lower)):
             if i < resume:
                 continue
-            first = spans[i][0] in starts
             for entry in by_first[lower[i]]:
                 n = len(entry.tokens)
                 if (
@@ -427,7 +407,7 @@ class HedgeLexicon:
                         # A cue never runs on into the next sentence.
                         and not any(spans[j][0] in starts for j in range(i + 1, i + n))
                     )
-                ) and _RULES[entry.rule](ctx, i, n, first):
+                ) and _RULES[entry.rule](ctx, i, n):
                     start, end = spans[i][0], spans[i + n - 1][1]
                     cues.append(
                         HedgeCue(

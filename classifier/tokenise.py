@@ -362,7 +362,10 @@ def _sentence_spans(text: str, split: Callable[[str], list[Span]]) -> list[Span]
         paragraph = text[offset:end]
         # Punkt takes only ASCII whitespace for a gap between words; the others
         # become a plain space, one character for one, so offsets hold.
-        for a, b in split(paragraph.translate(_SPACES)):
+        ascii_spaced = (
+            paragraph if paragraph.isascii() else paragraph.translate(_SPACES)
+        )
+        for a, b in split(ascii_spaced):
             # Punkt may leave surrounding whitespace inside a span; offsets must not.
             piece = paragraph[a:b]
             stripped = piece.strip()
