@@ -463,7 +463,7 @@ ByOption = Annotated[
 def _report_added(
     result: "AddResult",
     store: "LabelStore",
-    name: Callable[[int], str] = "item {}".format,
+    name: Callable[[int], str],
     skipped: int = 0,
 ) -> None:
     """The API's summary on stdout and each conflict on stderr; 1 if all conflicted."""
