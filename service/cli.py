@@ -542,12 +542,11 @@ def labels_import(
     from training.tables import optional_text, read_table
 
     skipped = 0
-    # Counted from 1, as a spreadsheet numbers rows below the header.
-    row_name = f"{file.name} row {{}}".format
+    unit = "row"
     try:
         if file.suffix.lower() == ".json":
             items, skipped = read_label_studio(file, text_field=text_field)
-            row_name = f"{file.name} labeled task {{}}".format
+            unit = "labeled task"
         else:
             frame = read_table(file)
             missing = {"text", "label"} - set(frame.columns)
@@ -563,16 +562,18 @@ def labels_import(
                 )
                 for row in frame.to_dict(orient="records")
             ]
+
+        # Counted from 1, as a spreadsheet numbers rows below the header.
+        def name(i: int) -> str:
+            return f"{file.name} {unit} {i + 1}"
+
         store = _store()
         result = store.add(
-            items,
-            author=_author(by),
-            source=f"import:{file.name}",
-            name=lambda i: row_name(i + 1),
+            items, author=_author(by), source=f"import:{file.name}", name=name
         )
     except ToneError as error:
         _fail(str(error))
-    _report_added(result, store, lambda i: row_name(i + 1), skipped)
+    _report_added(result, store, name, skipped)
 
 
 @labels_app.command("export")
