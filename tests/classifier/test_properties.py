@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from classifier import (
@@ -156,11 +156,12 @@ def test_hedging_on_hostile_text(text: str) -> None:
 
 @SETTINGS
 @given(text=hostile)
+@example(text="\x7f")  # a control character alone: blank, though str.strip keeps it
 def test_score_frame_agrees_with_score_text(model: ToneModel, text: str) -> None:
     """The one scoring function never raises on a row: a bad text is its error."""
     frame = score_frame(pd.DataFrame({"text": [text, None, 7]}, dtype=object), model)
     assert list(frame["error"].notna())[1:] == [True, True]
-    if text.strip():
+    if not is_blank(text):  # whitespace, control and zero-width characters only
         assert frame["error"][0] is None or pd.isna(frame["error"][0])
         assert frame["opinion_probability"][0] == pytest.approx(
             score_text(model, text).opinion_probability, abs=1e-12
