@@ -63,6 +63,10 @@ Genre = Literal[
     "interview",
     "feature",
     "breaking-news",
+    "profile",
+    "obituary",
+    "society-page",
+    "news-roundup",
     "column",
     "editorial",
     "op-ed",
@@ -89,6 +93,10 @@ REPORTING_GENRES = frozenset(
         "interview",
         "feature",
         "breaking-news",
+        "profile",
+        "obituary",
+        "society-page",
+        "news-roundup",
     ]
 )
 MIN_WORDS, MAX_WORDS = 120, 700

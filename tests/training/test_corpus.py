@@ -113,6 +113,17 @@ def test_bad_files_name_file_and_line(
         load_articles(write(tmp_path / "x.jsonl", rows))
 
 
+@pytest.mark.parametrize("genre", ["profile", "obituary", "society-page", "news-roundup"])
+def test_descriptive_genres_are_reporting(tmp_path: Path, genre: str) -> None:
+    """GUIDELINES: profiles, obituaries, society pages and round-ups only relay."""
+    good = load_articles(
+        write(tmp_path / "r.jsonl", [{**GOOD, "genre": genre, "label": "reporting"}])
+    )
+    assert list(good["genre"]) == [genre]
+    with pytest.raises(CorpusError, match=f"genre '{genre}' is a reporting genre"):
+        load_articles(write(tmp_path / "o.jsonl", [{**GOOD, "genre": genre}]))
+
+
 def test_duplicates_ignore_case_and_spacing() -> None:
     assert text_key("The  Cat\nsat") == text_key("the cat sat")
 
