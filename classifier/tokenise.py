@@ -118,6 +118,40 @@ _ABBREVIATIONS = frozenset(
         "tenn",
     ]
 )
+# Words that, capitalised after an abbreviation, open a new sentence ("at 5 p.m.
+# The mayor", "said no. It"): Punkt's frequent-sentence-starter rule, which an
+# untrained model lacks. Only words that are never capitalised inside a sentence,
+# and no single letters: "Dr. A. Bach" and "Jones v. The Crown" must not split
+# (Punkt never applies the rule after an initial such as "v.").
+_SENTENCE_STARTERS = frozenset(
+    [
+        "the",
+        "he",
+        "she",
+        "it",
+        "they",
+        "we",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "his",
+        "her",
+        "their",
+        "its",
+        "but",
+        "and",
+        "so",
+        "yet",
+        "however",
+        "meanwhile",
+        "after",
+        "when",
+        "while",
+        "if",
+    ]
+)
 _SPACES = dict.fromkeys(
     [0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000], " "
 )
@@ -144,16 +178,19 @@ def _punkt() -> PunktSentenceTokenizer:
     redos.DEFAULT_TIMEOUT = None
     params = PunktParameters()
     params.abbrev_types = set(_ABBREVIATIONS)
+    params.sent_starters = set(_SENTENCE_STARTERS)
     return PunktSentenceTokenizer(params)
 
 
 class _Splitter:
     """Punkt's ``span_tokenize`` for an untrained model, without its token objects.
 
-    An untrained Punkt has no collocations, no frequent sentence starters and no
-    orthographic statistics, so of its second-pass rules only one can fire: a
-    period after an initial or a number is not a break when the next token is
-    punctuation or lower-case (or, after an initial, upper-case). Each candidate
+    An untrained Punkt has no collocations and no orthographic statistics, so of
+    its second-pass rules only two can fire: a period after an abbreviation or an
+    ellipsis (not an initial) is a break when the next token is a capitalised
+    sentence starter; and a period after an initial or a number is not a break
+    when the next token is punctuation or lower-case (or, after an initial,
+    upper-case). Each candidate
     break is then decided from the context's word tokens alone, instead of
     building, annotating and discarding a ``PunktToken`` per word, which was
     more than half of all scoring time. Punkt's own patterns are reused, compiled
@@ -163,7 +200,7 @@ class _Splitter:
 
     def __init__(self, punkt: PunktSentenceTokenizer) -> None:
         params = punkt._params
-        if params.collocations or params.sent_starters or params.ortho_context:
+        if params.collocations or params.ortho_context:
             raise ValueError(
                 "The fast sentence splitter only reproduces an untrained Punkt "
                 "model; use PunktSentenceTokenizer.span_tokenize for a trained one."
@@ -180,6 +217,7 @@ class _Splitter:
         self._initial = own(PunktToken._RE_INITIAL)
         self._ellipsis = own(PunktToken._RE_ELLIPSIS)
         self._abbreviations = frozenset(params.abbrev_types)
+        self._starters = frozenset(params.sent_starters)
         self._not_starters = frozenset(PunktSentenceTokenizer.PUNCTUATION)
         self._ends = frozenset(lang.sent_end_chars)
 
@@ -194,14 +232,19 @@ class _Splitter:
             if token in self._ends:
                 pass
             elif self._ellipsis.match(token):
-                continue
+                if not self._starts_sentence(tokens[i + 1]):
+                    continue
             elif token.endswith(".") and not token.endswith(".."):
                 stem = token[:-1].lower()
                 if (
                     stem in self._abbreviations
                     or stem.split("-")[-1] in self._abbreviations
                 ):
-                    continue
+                    if self._initial.match(token) or not self._starts_sentence(
+                        tokens[i + 1]
+                    ):
+                        continue
+                    return True
             else:
                 continue
             if token.endswith("."):
@@ -217,6 +260,16 @@ class _Splitter:
                         continue
             return True
         return False
+
+    def _starts_sentence(self, token: str) -> bool:
+        # Punkt's frequent-sentence-starter test: capitalised, and its type
+        # (lower-cased, a sentence-final period dropped) a known starter.
+        if not token[0].isupper():
+            return False
+        kind = token.lower()
+        if kind.endswith(".") and not kind.endswith(".."):
+            kind = kind[:-1]
+        return kind in self._starters
 
     def _contexts(self, text: str) -> Iterator[tuple[Any, str]]:
         # Punkt's _match_potential_end_contexts, step for step.

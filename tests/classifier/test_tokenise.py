@@ -64,6 +64,28 @@ from classifier.tokenise import (
             ["The Calif. governor signed.", "Cllr. Ames agreed."],
             id="calif-cllr",
         ),
+        pytest.param(
+            "The count ended at 5 p.m. The mayor conceded. The answer was no. It "
+            "was over. They waited... Then left.",
+            [
+                "The count ended at 5 p.m.",
+                "The mayor conceded.",
+                "The answer was no.",
+                "It was over.",
+                "They waited... Then left.",
+            ],
+            id="abbreviation-then-sentence-starter",
+        ),
+        pytest.param(
+            "Jones v. The Crown was heard. Dr. A. Bach and Acme Co. This Year Ltd. "
+            "testified.",
+            [
+                "Jones v. The Crown was heard.",
+                "Dr. A. Bach and Acme Co.",
+                "This Year Ltd. testified.",
+            ],
+            id="no-starter-rule-after-an-initial",
+        ),
     ],
 )
 def test_sentence_spans(text: str, sentences: list[str]) -> None:
@@ -102,6 +124,8 @@ _TRICKY = [
     "?!",
     "a.",
     "No end",
+    "At 5 p.m. The vote. Said no. It did... The end. Jones v. The Crown. Co. THE.",
+    "U.S. The. Inc. It. etc. However",
 ]
 
 
@@ -130,6 +154,11 @@ _PIECES = st.sampled_from(
         "said.",
         "The",
         "the",
+        "It",
+        "THE",
+        "The.",
+        "no.",
+        "p.m.",
         "etc.",
         "...",
         ". . .",

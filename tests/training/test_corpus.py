@@ -113,7 +113,9 @@ def test_bad_files_name_file_and_line(
         load_articles(write(tmp_path / "x.jsonl", rows))
 
 
-@pytest.mark.parametrize("genre", ["profile", "obituary", "society-page", "news-roundup"])
+@pytest.mark.parametrize(
+    "genre", ["profile", "obituary", "society-page", "news-roundup"]
+)
 def test_descriptive_genres_are_reporting(tmp_path: Path, genre: str) -> None:
     """GUIDELINES: profiles, obituaries, society pages and round-ups only relay."""
     good = load_articles(
