@@ -159,6 +159,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _BULLET = re.compile(
     r"[^\S\n]*(?:[-*\u2022\u2023\u25aa\u25cf\u25e6\u2013\u2014]|\d{1,2}[.)])\s"
 )
+_LIST_NUMBER = re.compile(r"\d{1,2}[.)]")
 # How a line that ends inside or at the end of a sentence ends.
 _PUNCTUATED = frozenset(".!?:;,-\u2013\u2014\"'\u201d\u2019)]")
 WORD_PATTERN = r"[^\W_]+(?:['\u2019.-][^\W_]+)*|[^\w\s]"
@@ -418,6 +419,7 @@ def _sentence_spans(text: str, split: Callable[[str], list[Span]]) -> list[Span]
         ascii_spaced = (
             paragraph if paragraph.isascii() else paragraph.translate(_SPACES)
         )
+        first = len(spans)
         for a, b in split(ascii_spaced):
             # Punkt may leave surrounding whitespace inside a span; offsets must not.
             piece = paragraph[a:b]
@@ -425,6 +427,10 @@ def _sentence_spans(text: str, split: Callable[[str], list[Span]]) -> list[Span]
             if stripped:
                 a += len(piece) - len(piece.lstrip())
                 spans.append((offset + a, offset + a + len(stripped)))
+        # A list number opening a line ("1. First step") is its item's start,
+        # not a sentence: Punkt ends one after a number before a capital.
+        if len(spans) > first + 1 and _LIST_NUMBER.fullmatch(text, *spans[first]):
+            spans[first : first + 2] = [(spans[first][0], spans[first + 1][1])]
     return spans
 
 

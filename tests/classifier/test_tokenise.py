@@ -86,6 +86,17 @@ from classifier.tokenise import (
             ],
             id="no-starter-rule-after-an-initial",
         ),
+        pytest.param(
+            "Steps:\n1. Close the valve.\n2) Call the office.\n\n3. Wait. Then go.",
+            [
+                "Steps:",
+                "1. Close the valve.",
+                "2) Call the office.",
+                "3. Wait.",
+                "Then go.",
+            ],
+            id="numbered-list-items",
+        ),
     ],
 )
 def test_sentence_spans(text: str, sentences: list[str]) -> None:
