@@ -11,6 +11,7 @@ from training.exceptions import CorpusError, ModelOutputError
 from training.registry import Registry
 from training.train import (
     check_output,
+    choose_offset,
     fit_sentence_model,
     grouped_cross_validation,
     load_training_frame,
@@ -206,6 +207,60 @@ def test_outputs_that_cannot_be_written_whole_are_refused(tmp_path: Path) -> Non
     with pytest.raises(ModelOutputError, match=r"is a model registry \(it holds"):
         check_output(registry)
     assert check_output(tmp_path / "new") == tmp_path / "new"
+
+
+def _best_single_threshold(labels: np.ndarray, log_odds: np.ndarray) -> float:
+    from sklearn.metrics import f1_score
+
+    grid = np.round(np.arange(-3.0, 3.0001, 0.05), 2)
+    truth = labels == "opinion"
+    curve = [f1_score(truth, log_odds >= t, average="macro") for t in grid]
+    return float(grid[int(np.argmax(curve))])
+
+
+def test_one_sentence_does_not_move_the_offset_across_a_flat_top() -> None:
+    # No scores fall between 0.28 and 0.92 but one, so macro-F1 is flat there.
+    # Relabelling that one sentence moves the best single threshold from one
+    # end of the flat top to the other; the chosen offset stays in its middle.
+    rng = np.random.default_rng(0)
+    log_odds = np.concatenate(
+        [
+            rng.permutation(np.linspace(-2.9, 0.28, 400)),
+            np.linspace(0.92, 2.9, 300),
+            [0.6],
+        ]
+    )
+    mixed = (
+        ["reporting"] * 340 + ["opinion"] * 60 + ["opinion"] * 250 + ["reporting"] * 50
+    )
+    chosen, single = [], []
+    for label in ("opinion", "reporting"):
+        labels = np.array([*mixed, label])
+        chosen.append(choose_offset(labels, log_odds))
+        single.append(_best_single_threshold(labels, log_odds))
+    assert single[1] - single[0] >= 0.3
+    assert chosen[0] == chosen[1] and 0.3 < chosen[0] < 0.9
+
+
+def test_the_offset_gives_up_little_macro_f1() -> None:
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(3)
+    labels = np.where(rng.random(800) < 0.3, "opinion", "reporting")
+    log_odds = np.where(labels == "opinion", 1.0, -1.0) + rng.normal(0, 1.2, 800)
+    truth = labels == "opinion"
+    best = f1_score(
+        truth, log_odds >= _best_single_threshold(labels, log_odds), average="macro"
+    )
+    chosen = f1_score(
+        truth, log_odds >= choose_offset(labels, log_odds), average="macro"
+    )
+    assert best - 0.03 <= chosen <= best
+
+
+def test_the_offset_needs_one_log_odds_per_label() -> None:
+    with pytest.raises(ValueError, match="one log-odds per label; got 2 labels and 1"):
+        choose_offset(["opinion", "reporting"], np.array([0.5]))
 
 
 def test_checkthat_is_left_out_when_asked(small: pd.DataFrame) -> None:
