@@ -16,6 +16,7 @@ from training.exceptions import CorpusError
 
 __all__ = [
     "LABELS",
+    "check_labels",
     "classification_metrics",
     "hedging_metrics",
     "label_name",
@@ -35,6 +36,25 @@ def label_name(value: object) -> str:
     if isinstance(value, str):
         return repr(str(value))
     return "(missing)" if is_missing(value) else repr(value)
+
+
+def check_labels(labels: Iterable[object]) -> np.ndarray:
+    """The labels as an array, once each is known to be opinion or reporting.
+
+    >>> check_labels(["opinion", "SUBJ"])
+    Traceback (most recent call last):
+    ...
+    training.exceptions.CorpusError: unknown label(s) 'SUBJ'; use opinion or reporting
+    """
+    y = np.asarray(list(labels), dtype=object)
+    unknown = sorted(
+        {label_name(v) for v in y if not (isinstance(v, str) and v in LABELS)}
+    )
+    if unknown:
+        raise CorpusError(
+            f"unknown label(s) {', '.join(unknown)}; use opinion or reporting"
+        )
+    return y
 
 
 def classification_metrics(
@@ -59,14 +79,7 @@ def classification_metrics(
     ...
     training.exceptions.CorpusError: unknown label(s) 'SUBJ'; use opinion or reporting
     """
-    y = np.asarray(list(labels), dtype=object)
-    unknown = sorted(
-        {label_name(v) for v in y if not (isinstance(v, str) and v in LABELS)}
-    )
-    if unknown:
-        raise CorpusError(
-            f"unknown label(s) {', '.join(unknown)}; use opinion or reporting"
-        )
+    y = check_labels(labels)
     p = np.asarray(list(opinion_probability), dtype=float)
     predicted = np.where(p >= threshold, "opinion", "reporting")
     is_opinion = (y == "opinion").astype(int)

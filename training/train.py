@@ -33,7 +33,7 @@ from training.corpus import (
 )
 from training.evaluate import evaluate_corpus
 from training.exceptions import CorpusError, CorpusNotFoundError, ModelOutputError
-from training.metrics import classification_metrics, label_name
+from training.metrics import check_labels, classification_metrics, label_name
 from training.registry import is_registry
 from training.tables import optional_text
 
@@ -178,7 +178,7 @@ def choose_offset(
     """
     from sklearn.metrics import f1_score
 
-    y = np.asarray(labels)
+    y = check_labels(labels)
     log_odds = np.asarray(log_odds, dtype=float)
     if len(y) != len(log_odds) or not len(y):
         raise ValueError(

@@ -263,6 +263,11 @@ def test_the_offset_needs_one_log_odds_per_label() -> None:
         choose_offset(["opinion", "reporting"], np.array([0.5]))
 
 
+def test_the_offset_refuses_unknown_labels() -> None:
+    with pytest.raises(CorpusError, match="unknown label"):
+        choose_offset(["opinion", "SUBJ"], np.array([0.5, -0.5]))
+
+
 def test_checkthat_is_left_out_when_asked(small: pd.DataFrame) -> None:
     pipelines, offset, provenance = fit_sentence_model(small, checkthat=False)
     assert len(pipelines) == 1 and offset == 0.0
