@@ -39,6 +39,7 @@ from training.tables import optional_text
 
 __all__ = [
     "DEFAULT_PASSAGE_WORDS",
+    "OFFSET_GRID",
     "article_sentences",
     "check_output",
     "choose_offset",
@@ -155,6 +156,10 @@ def article_sentences(frame: pd.DataFrame, *, min_words: int = 4) -> pd.DataFram
     return pd.DataFrame(rows, columns=["text", "label", "event"])
 
 
+OFFSET_GRID = np.round(np.arange(-3.0, 3.0001, 0.05), 2)
+"""The log-odds thresholds :func:`choose_offset` considers."""
+
+
 def choose_offset(
     labels: Sequence[str],
     log_odds: np.ndarray,
@@ -186,11 +191,13 @@ def choose_offset(
             f"and {len(log_odds)} log-odds"
         )
     truth = y == "opinion"
-    grid = np.round(np.arange(-3.0, 3.0001, 0.05), 2)
     curve = np.array(
-        [f1_score(truth, log_odds >= t, average="macro", zero_division=0) for t in grid]
+        [
+            f1_score(truth, log_odds >= t, average="macro", zero_division=0)
+            for t in OFFSET_GRID
+        ]
     )
-    best = log_odds >= grid[int(np.argmax(curve))]
+    best = log_odds >= OFFSET_GRID[int(np.argmax(curve))]
     rng = np.random.default_rng(seed)
     rows = rng.integers(0, len(y), size=(resamples, len(y)))
     spread = float(
@@ -201,7 +208,7 @@ def choose_offset(
             ]
         )
     )
-    return float(np.median(grid[curve >= curve.max() - spread]))
+    return float(np.median(OFFSET_GRID[curve >= curve.max() - spread]))
 
 
 def _log_odds(pipelines: Sequence[Any], texts: Sequence[str]) -> np.ndarray:

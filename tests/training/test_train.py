@@ -10,6 +10,7 @@ from classifier import load_model
 from training.exceptions import CorpusError, ModelOutputError
 from training.registry import Registry
 from training.train import (
+    OFFSET_GRID,
     check_output,
     choose_offset,
     fit_sentence_model,
@@ -212,10 +213,9 @@ def test_outputs_that_cannot_be_written_whole_are_refused(tmp_path: Path) -> Non
 def _best_single_threshold(labels: np.ndarray, log_odds: np.ndarray) -> float:
     from sklearn.metrics import f1_score
 
-    grid = np.round(np.arange(-3.0, 3.0001, 0.05), 2)
     truth = labels == "opinion"
-    curve = [f1_score(truth, log_odds >= t, average="macro") for t in grid]
-    return float(grid[int(np.argmax(curve))])
+    curve = [f1_score(truth, log_odds >= t, average="macro") for t in OFFSET_GRID]
+    return float(OFFSET_GRID[int(np.argmax(curve))])
 
 
 def test_one_sentence_does_not_move_the_offset_across_a_flat_top() -> None:
