@@ -31,6 +31,15 @@ def test_corpus_is_balanced_and_varied(articles: pd.DataFrame) -> None:
     assert abs(medians["opinion"] - medians["reporting"]) < 80
 
 
+def test_every_article_names_its_writing_batch(articles: pd.DataFrame) -> None:
+    # GUIDELINES.md "Provenance": each text records the batch it was drafted in,
+    # and a batch's ids share one prefix ("b4-e12-a" was written in batch_4).
+    batch = articles["source"].str.extract(r"^tone team \((batch_\d+)\)$")[0]
+    assert batch.notna().all(), articles.loc[batch.isna(), "id"].tolist()[:5]
+    prefix = articles["id"].str.split("-").str[0]
+    assert (batch.groupby(prefix).nunique() == 1).all()
+
+
 def test_hedging_annotations(articles: pd.DataFrame) -> None:
     hedging = load_hedging()
     assert len(hedging) >= 400
