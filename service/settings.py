@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from training.corpora import DEFAULT_CORPORA_DIR, GATE_CORPORA
+from training.holdout import HOLDOUT_SHARE
 
 __all__ = ["Settings"]
 
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
     )
     retrain_folds: int = Field(default=5, ge=2, description="Grouped CV folds.")
     retrain_holdout: float = Field(
-        default=0.2,
+        default=HOLDOUT_SHARE,
         gt=0,
         lt=1,
         description="Share of events frozen out of training to compare models on.",

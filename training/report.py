@@ -15,7 +15,6 @@ Honesty rules built in:
 - peers' probability mapping and thresholds come from the training side only.
 """
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from training.corpus import load_articles
 from training.evaluate import evaluate_corpus
 from training.exceptions import CorpusNotFoundError
 from training.external import load_brown, load_checkthat, load_conll_hedging
+from training.holdout import held_out
 from training.metrics import (
     LABELS,
     classification_metrics,
@@ -38,37 +38,12 @@ from training.metrics import (
 from training.peers import PEERS, fit_peer
 
 __all__ = [
-    "HOLDOUT_SHARE",
     "Evaluation",
-    "holdout_events",
     "run_evaluation",
     "write_report",
 ]
 
-HOLDOUT_SHARE = 0.2
 OURS = "tone"
-
-
-def holdout_events(events: pd.Series, share: float = HOLDOUT_SHARE) -> set[str]:
-    """The frozen hold-out: events whose SHA-256 falls in the lowest ``share``.
-
-    Deterministic and independent of order, so adding events never moves an
-    existing one across the split.
-
-    Examples
-    --------
-    >>> events = pd.Series([f"event-{i}" for i in range(1000)])
-    >>> len(holdout_events(events))
-    188
-    >>> holdout_events(events) <= holdout_events(events, share=0.5)
-    True
-    """
-
-    def position(event: str) -> float:
-        digest = hashlib.sha256(str(event).encode("utf-8")).hexdigest()
-        return int(digest[:12], 16) / 16**12
-
-    return {e for e in set(events) if position(e) < share}
 
 
 @dataclass
@@ -143,8 +118,7 @@ def run_evaluation(
 
     trained = _trained_on(model)
     articles = load_articles(labels_path)
-    held = holdout_events(articles["event"])
-    is_held = articles["event"].isin(held)
+    is_held = held_out(articles["event"])
     train_side, test_side = articles[~is_held], articles[is_held]
     train_texts, train_labels = list(train_side["text"]), list(train_side["label"])
     article_peer_scores: dict[str, np.ndarray] = {}
@@ -162,7 +136,7 @@ def run_evaluation(
         **options,
     )
     holdout = Evaluation(
-        name=f"labels/ hold-out ({len(held)} events)",
+        name=f"labels/ hold-out ({test_side['event'].nunique()} events)",
         level="article",
         domain="in domain (same writers and guidelines; model refitted without it)",
         labels=list(test_side["label"]),

@@ -6,13 +6,13 @@ same split (and on the published corpora configured and present), and the
 candidate is promoted only if its macro-F1 on each is no worse than the current
 model's by more than ``tolerance``.
 
-The split is frozen by hashing each article's event: an event is held out when
-its hash falls below ``holdout``, so the same events are held out on every run and
-a new label can never move an old one across. A stored label without an event is
+The split is frozen by hashing each article's event (:mod:`training.holdout`, the
+split ``tone evaluate --all`` reports on too): an event is held out when its hash
+falls below ``holdout``, so the same events are held out on every run and a new
+label can never move an old one across. A stored label without an event is
 its own group, keyed by its text.
 """
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,21 +28,19 @@ from training.corpora import GATE_CORPORA
 from training.corpus import corpus_hash, text_key
 from training.evaluate import evaluate_corpus, evaluate_frame
 from training.exceptions import CorpusError, CorpusNotFoundError
+from training.holdout import HOLDOUT_SALT, HOLDOUT_SHARE, held_out
 from training.labelstore import LabelStore
 from training.metrics import metrics_markdown
 from training.registry import REPORT_FILE, Registry
 from training.train import default_version, load_training_frame, train_and_save
 
 __all__ = [
-    "HOLDOUT_SALT",
     "RetrainOptions",
     "gate",
-    "held_out",
     "retrain",
     "retraining_frame",
 ]
 
-HOLDOUT_SALT = "tone-holdout-v1"
 Progress = Callable[[str, float], None]
 
 
@@ -52,30 +50,12 @@ class RetrainOptions:
 
     labels_path: Path | None = None
     folds: int = 5
-    holdout: float = 0.2
+    holdout: float = HOLDOUT_SHARE
     tolerance: float = 0.01
     corpora: Path | None = None
     gate_corpora: Sequence[str] = GATE_CORPORA
     force: bool = False
     pipeline_options: dict[str, Any] = field(default_factory=dict)
-
-
-def _unit_hash(group: str) -> float:
-    digest = hashlib.sha256(f"{HOLDOUT_SALT}\t{group}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
-def held_out(events: pd.Series, fraction: float) -> pd.Series:
-    """Whether each row's event is in the frozen evaluation split.
-
-    Examples
-    --------
-    >>> events = pd.Series([f"e{i}" for i in range(1000)])
-    >>> first, again = held_out(events, 0.2), held_out(events, 0.2)
-    >>> bool(0.15 < first.mean() < 0.25), bool((first == again).all())
-    (True, True)
-    """
-    return events.map(lambda event: _unit_hash(str(event)) < fraction).astype(bool)
 
 
 def retraining_frame(

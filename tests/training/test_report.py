@@ -1,22 +1,10 @@
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from classifier import ToneModel
-from training.report import _trained_on, holdout_events, run_evaluation, write_report
-
-
-def test_holdout_is_frozen_grouped_and_about_a_fifth(articles: pd.DataFrame) -> None:
-    held = holdout_events(articles["event"])
-    assert held == holdout_events(articles["event"].iloc[::-1])
-    assert held == holdout_events(articles["event"].drop_duplicates())
-    share = len(held) / articles["event"].nunique()
-    assert 0.1 < share < 0.3
-    # grouping: both pieces of an event fall on the same side
-    sides = articles.assign(held=articles["event"].isin(held)).groupby("event")["held"]
-    assert sides.nunique().eq(1).all()
+from training.report import _trained_on, run_evaluation, write_report
 
 
 @pytest.mark.parametrize(

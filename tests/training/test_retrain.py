@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from service.main import create_app
 from service.settings import Settings
 from training.exceptions import CorpusError
+from training.holdout import held_out
 from training.labelstore import LabelStore, NewLabel
 from training.registry import Registry, current_version
-from training.retrain import RetrainOptions, gate, held_out, retrain, retraining_frame
+from training.retrain import RetrainOptions, gate, retrain, retraining_frame
 
 
 @pytest.mark.parametrize(
