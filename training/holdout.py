@@ -8,8 +8,10 @@ every run, in any order, and adding events never moves an existing one across.
 """
 
 import hashlib
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # imported by the settings, which the CLI loads before pandas
+    import pandas as pd
 
 __all__ = ["HOLDOUT_SALT", "HOLDOUT_SHARE", "held_out"]
 
@@ -22,11 +24,12 @@ def _unit_hash(group: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def held_out(events: pd.Series, fraction: float = HOLDOUT_SHARE) -> pd.Series:
+def held_out(events: "pd.Series", fraction: float = HOLDOUT_SHARE) -> "pd.Series":
     """Whether each row's event is in the frozen hold-out (a boolean Series).
 
     Examples
     --------
+    >>> import pandas as pd
     >>> events = pd.Series([f"e{i}" for i in range(1000)])
     >>> first, again = held_out(events), held_out(events[::-1])
     >>> bool(0.15 < first.mean() < 0.25), bool((first == again[first.index]).all())
