@@ -403,14 +403,30 @@ def labels_stats(
         typer.Option(help="Articles JSONL [default: labels/articles.jsonl]."),
     ] = None,
 ) -> None:
-    """Counts by label, genre, subject and event; words per label; paired events."""
-    from training.corpus import corpus_stats, load_articles
+    """Counts by label, genre, subject and event; words per label; paired events.
 
+    With a ``second_reading.jsonl`` beside the articles, also how far that blind
+    second reading agrees with their labels.
+    """
+    from training.corpus import (
+        SECOND_READING_FILE,
+        corpus_stats,
+        default_labels_dir,
+        load_articles,
+        load_second_reading,
+        second_reading_agreement,
+    )
+
+    second = (labels.parent if labels else default_labels_dir()) / SECOND_READING_FILE
     try:
         frame = load_articles(labels)
+        stats = corpus_stats(frame)
+        if second.is_file():
+            stats["second_reading"] = second_reading_agreement(
+                frame, load_second_reading(second)
+            )
     except (ToneError, OSError) as error:
         _fail(str(error))
-    stats = corpus_stats(frame)
     stats["by_event"] = (
         frame.groupby("event")["label"]
         .value_counts()

@@ -14,14 +14,18 @@ from training.metrics import LABELS, label_name
 from training.tables import BrokenLineError, json_lines, read_table
 
 __all__ = [
+    "SECOND_READING_FILE",
     "Article",
     "HedgeSentence",
+    "SecondReading",
     "corpus_hash",
     "corpus_stats",
     "default_labels_dir",
     "load_articles",
     "load_hedging",
+    "load_second_reading",
     "read_labeled_table",
+    "second_reading_agreement",
     "text_key",
 ]
 
@@ -150,6 +154,21 @@ class HedgeSentence(BaseModel):
     cues: list[CueSpan]
 
 
+#: The blind second reading of the articles, beside ``articles.jsonl``.
+SECOND_READING_FILE = "second_reading.jsonl"
+
+
+class SecondReading(BaseModel):
+    """One article's label from a blind second reading against the guidelines."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    article_id: str = Field(min_length=1)
+    label: Literal["opinion", "reporting"]
+    confident: bool
+    why: str = Field(min_length=1)
+
+
 def default_labels_dir() -> Path:
     """``labels/`` at the root of the project checkout."""
     return Path(__file__).resolve().parent.parent / "labels"
@@ -261,6 +280,64 @@ def load_hedging(path: str | Path | None = None) -> pd.DataFrame:
             )
         rows.append(item.model_dump())
     return pd.DataFrame(rows)
+
+
+def load_second_reading(path: str | Path | None = None) -> pd.DataFrame:
+    """Load and validate the blind second reading (``labels/second_reading.jsonl``).
+
+    Raises
+    ------
+    CorpusError
+        On the first bad line, naming file and line, or an article read twice.
+    """
+    path = Path(path) if path else default_labels_dir() / SECOND_READING_FILE
+    rows: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for number, raw in _read_jsonl(path):
+        try:
+            item = SecondReading.model_validate(raw)
+        except ValidationError as error:
+            raise CorpusError(f"{path}:{number}: {_problem(error)}") from error
+        if item.article_id in seen:
+            raise CorpusError(
+                f"{path}:{number}: article {item.article_id!r} read twice "
+                f"(first on line {seen[item.article_id]})"
+            )
+        seen[item.article_id] = number
+        rows.append(item.model_dump())
+    return pd.DataFrame(rows, columns=list(SecondReading.model_fields))
+
+
+def second_reading_agreement(
+    articles: pd.DataFrame, second: pd.DataFrame
+) -> dict[str, object]:
+    """How far a second reading agrees with the corpus labels: share and Cohen's kappa.
+
+    Raises
+    ------
+    CorpusError
+        If the second reading names an article the corpus does not hold.
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    labels = articles.set_index("id")["label"]
+    unknown = sorted(set(second["article_id"]) - set(labels.index))
+    if unknown:
+        raise CorpusError(
+            f"the second reading names {len(unknown)} article(s) not in the corpus, "
+            f"e.g. {unknown[0]!r}"
+        )
+    first = labels.loc[second["article_id"]].to_numpy()
+    again = second["label"].to_numpy()
+    differ = first != again
+    return {
+        "articles": len(second),
+        "of_corpus": len(labels),
+        "agreement": round(float((~differ).mean()), 4),
+        "cohen_kappa": round(float(cohen_kappa_score(first, again)), 4),
+        "not_confident": int((~second["confident"]).sum()),
+        "disagreements": sorted(second.loc[differ, "article_id"]),
+    }
 
 
 def corpus_hash(frame: pd.DataFrame) -> str:

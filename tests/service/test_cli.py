@@ -237,6 +237,8 @@ def test_labels_stats() -> None:
         "by_event",
         "words_by_label",
     }
+    # labels/second_reading.jsonl sits beside the default corpus.
+    assert stats["second_reading"]["cohen_kappa"] >= 0.9
 
 
 @pytest.mark.slow

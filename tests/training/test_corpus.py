@@ -6,7 +6,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from training.corpus import corpus_stats, load_articles, load_hedging, text_key
+from training.corpus import (
+    corpus_stats,
+    load_articles,
+    load_hedging,
+    load_second_reading,
+    second_reading_agreement,
+    text_key,
+)
 from training.exceptions import CorpusError
 
 
@@ -162,3 +169,59 @@ def test_nullable_parquet_cells_are_missing_not_a_crash(tmp_path) -> None:
     ).to_parquet(path)
     with pytest.raises(CorpusError, match=r"unknown label\(s\) \[\(missing\)\]"):
         read_labeled_table(path)
+
+
+def test_a_blind_second_reading_agrees_with_the_labels(articles: pd.DataFrame) -> None:
+    # labels/GUIDELINES.md "Agreement": every article read again without its label.
+    agreement = second_reading_agreement(articles, load_second_reading())
+    assert agreement["articles"] == agreement["of_corpus"] == len(articles)
+    assert agreement["cohen_kappa"] >= 0.9, agreement["disagreements"][:10]
+
+
+def test_agreement_counts_what_differs(articles: pd.DataFrame) -> None:
+    first = articles.head(4)
+    flipped = ["reporting" if x == "opinion" else "opinion" for x in first["label"]]
+    second = pd.DataFrame(
+        {
+            "article_id": first["id"],
+            "label": [flipped[0], *first["label"][1:]],
+            "confident": [False, True, True, True],
+            "why": "w",
+        }
+    )
+    result = second_reading_agreement(first, second)
+    assert result["agreement"] == 0.75 and result["not_confident"] == 1
+    assert result["disagreements"] == [first["id"].iloc[0]]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        pytest.param(
+            [{"article_id": "a", "label": "SUBJ", "confident": True, "why": "w"}],
+            r"x.jsonl:1: label",
+            id="unknown-label",
+        ),
+        pytest.param(
+            [{"article_id": "a", "label": "opinion", "confident": True, "why": "w"}]
+            * 2,
+            r"x.jsonl:2: article 'a' read twice \(first on line 1\)",
+            id="read-twice",
+        ),
+    ],
+)
+def test_bad_second_readings_name_file_and_line(
+    tmp_path: Path, rows: list[object], message: str
+) -> None:
+    with pytest.raises(CorpusError, match=message):
+        load_second_reading(write(tmp_path / "x.jsonl", rows))
+
+
+def test_a_second_reading_of_an_unknown_article_is_refused(
+    articles: pd.DataFrame,
+) -> None:
+    second = pd.DataFrame(
+        [{"article_id": "nope", "label": "opinion", "confident": True, "why": "w"}]
+    )
+    with pytest.raises(CorpusError, match="1 article\\(s\\) not in the corpus"):
+        second_reading_agreement(articles, second)
