@@ -8,6 +8,7 @@ import pytest
 
 from training.corpus import (
     corpus_stats,
+    default_labels_dir,
     load_articles,
     load_hedging,
     load_second_reading,
@@ -53,6 +54,15 @@ def test_hedging_annotations(articles: pd.DataFrame) -> None:
     assert 0.3 <= hedging["hedged"].mean() <= 0.7
     texts = dict(zip(articles["id"], articles["text"], strict=True))
     for row in hedging.itertuples():
+        assert row.sentence in texts[row.article_id]
+
+
+def test_blind_hedging_annotations(articles: pd.DataFrame) -> None:
+    blind = load_hedging(default_labels_dir() / "hedging_blind.jsonl")
+    # Articles the writers annotated are not annotated again.
+    assert not set(blind["article_id"]) & set(load_hedging()["article_id"])
+    texts = dict(zip(articles["id"], articles["text"], strict=True))
+    for row in blind.itertuples():
         assert row.sentence in texts[row.article_id]
 
 
