@@ -15,6 +15,7 @@ from typing import Any
 
 import skops.io as sio
 from sklearn.feature_extraction.text import CountVectorizer
+from skops.io.exceptions import UntrustedTypesFoundException
 
 from classifier.exceptions import ModelFileError
 from classifier.model import ToneModel
@@ -130,20 +131,22 @@ def load_trusted(
             )
     try:
         metadata: dict[str, Any] = json.loads(metadata_file.read_text("utf-8"))
-        untrusted = set(sio.get_untrusted_types(file=model_file))
+        # One pass over the file: skops refuses any type outside its own defaults
+        # and ``trusted`` before it builds anything. Listing the untrusted types
+        # first walked the whole tree twice (0.7 of 1.4 s for the default model).
+        return sio.load(model_file, trusted=list(trusted)), metadata
     except (OSError, ValueError, zipfile.BadZipFile, KeyError) as error:
         raise ModelFileError(
             f"The {what} in {directory} is damaged ({error.__class__.__name__}); "
             f"{rebuild}."
         ) from error
-    refused = sorted(untrusted - set(trusted))
-    if refused:
+    except UntrustedTypesFoundException:
+        # Only now is the tree walked again, to name what was refused.
+        refused = sorted(set(sio.get_untrusted_types(file=model_file)) - set(trusted))
         raise ModelFileError(
             f"The {what} in {directory} holds types tone does not trust: "
             f"{', '.join(refused)}. Only load {what}s {origin}."
-        )
-    try:
-        return sio.load(model_file, trusted=sorted(untrusted)), metadata
+        ) from None
     except Exception as error:  # skops raises many kinds on a damaged file
         raise ModelFileError(
             f"The {what} in {directory} could not be loaded "
