@@ -4,7 +4,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -226,6 +226,18 @@ def _problem(error: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
+_Row = TypeVar("_Row", bound=BaseModel)
+
+
+def _validated(path: Path, schema: type[_Row]) -> Iterator[tuple[int, _Row]]:
+    """Each line of a JSONL file as ``schema``, with its number; a bad line raises."""
+    for number, raw in _read_jsonl(path):
+        try:
+            yield number, schema.model_validate(raw)
+        except ValidationError as error:
+            raise CorpusError(f"{path}:{number}: {_problem(error)}") from error
+
+
 def load_articles(path: str | Path | None = None) -> pd.DataFrame:
     """Load and validate the articles (``labels/articles.jsonl`` by default).
 
@@ -239,11 +251,7 @@ def load_articles(path: str | Path | None = None) -> pd.DataFrame:
     rows: list[dict[str, object]] = []
     seen_ids: dict[str, int] = {}
     seen_texts: dict[str, int] = {}
-    for number, raw in _read_jsonl(path):
-        try:
-            article = Article.model_validate(raw)
-        except ValidationError as error:
-            raise CorpusError(f"{path}:{number}: {_problem(error)}") from error
+    for number, article in _validated(path, Article):
         key = text_key(article.text)
         for seen, value, what in (
             (seen_ids, article.id, "id"),
@@ -264,11 +272,7 @@ def load_hedging(path: str | Path | None = None) -> pd.DataFrame:
     """Load and validate the hedge-annotated sentences (``labels/hedging.jsonl``)."""
     path = Path(path) if path else default_labels_dir() / "hedging.jsonl"
     rows = []
-    for number, raw in _read_jsonl(path):
-        try:
-            item = HedgeSentence.model_validate(raw)
-        except ValidationError as error:
-            raise CorpusError(f"{path}:{number}: {_problem(error)}") from error
+    for number, item in _validated(path, HedgeSentence):
         for cue in item.cues:
             if item.sentence[cue.start : cue.end] != cue.text:
                 raise CorpusError(
@@ -293,11 +297,7 @@ def load_second_reading(path: str | Path | None = None) -> pd.DataFrame:
     path = Path(path) if path else default_labels_dir() / SECOND_READING_FILE
     rows: list[dict[str, object]] = []
     seen: dict[str, int] = {}
-    for number, raw in _read_jsonl(path):
-        try:
-            item = SecondReading.model_validate(raw)
-        except ValidationError as error:
-            raise CorpusError(f"{path}:{number}: {_problem(error)}") from error
+    for number, item in _validated(path, SecondReading):
         if item.article_id in seen:
             raise CorpusError(
                 f"{path}:{number}: article {item.article_id!r} read twice "
