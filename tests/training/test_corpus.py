@@ -48,22 +48,24 @@ def test_every_article_names_its_writing_batch(articles: pd.DataFrame) -> None:
     assert (batch.groupby(prefix).nunique() == 1).all()
 
 
+def _assert_sentences_are_quoted(hedging: pd.DataFrame, articles: pd.DataFrame) -> None:
+    texts = dict(zip(articles["id"], articles["text"], strict=True))
+    for row in hedging.itertuples():
+        assert row.sentence in texts[row.article_id]
+
+
 def test_hedging_annotations(articles: pd.DataFrame) -> None:
     hedging = load_hedging()
     assert len(hedging) >= 400
     assert 0.3 <= hedging["hedged"].mean() <= 0.7
-    texts = dict(zip(articles["id"], articles["text"], strict=True))
-    for row in hedging.itertuples():
-        assert row.sentence in texts[row.article_id]
+    _assert_sentences_are_quoted(hedging, articles)
 
 
 def test_blind_hedging_annotations(articles: pd.DataFrame) -> None:
     blind = load_hedging(default_labels_dir() / "hedging_blind.jsonl")
     # Articles the writers annotated are not annotated again.
     assert not set(blind["article_id"]) & set(load_hedging()["article_id"])
-    texts = dict(zip(articles["id"], articles["text"], strict=True))
-    for row in blind.itertuples():
-        assert row.sentence in texts[row.article_id]
+    _assert_sentences_are_quoted(blind, articles)
 
 
 def test_stats(articles: pd.DataFrame) -> None:

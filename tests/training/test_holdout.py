@@ -6,13 +6,14 @@ from training.holdout import HOLDOUT_SHARE, held_out
 
 
 def test_holdout_is_frozen_grouped_and_about_a_fifth(articles: pd.DataFrame) -> None:
-    held = set(articles.loc[held_out(articles["event"]), "event"])
+    is_held = held_out(articles["event"])
+    held = set(articles.loc[is_held, "event"])
     reversed_events = articles["event"].iloc[::-1]
     assert held == set(reversed_events[held_out(reversed_events)])
     share = len(held) / articles["event"].nunique()
     assert 0.1 < share < 0.3
     # grouping: both pieces of an event fall on the same side
-    sides = articles.assign(held=held_out(articles["event"])).groupby("event")["held"]
+    sides = articles.assign(held=is_held).groupby("event")["held"]
     assert sides.nunique().eq(1).all()
 
 
